@@ -1,0 +1,64 @@
+using RnnGraph.Dsl.Equations;
+using RnnGraph.Dsl.Text;
+
+namespace RnnGraph.Dsl.Spec;
+
+// The spec object model. Every value keeps the location it was read from so later stages
+// (binding, shape inference) can report errors at the exact place in the YAML file.
+
+/// <summary>A whole spec file: the model and any user-declared cells.</summary>
+public sealed record SpecDocument(SourceText Source, ModelSpec? Model, IReadOnlyList<CellSpec> Cells);
+
+/// <summary>The <c>model:</c> section.</summary>
+public sealed record ModelSpec(IReadOnlyList<InputSpec> Inputs, IReadOnlyList<LayerSpec> Layers, TextLocation Location);
+
+/// <summary>
+/// One entry under <c>model.inputs</c>. <c>size</c> declares float features per step;
+/// <c>vocab</c> declares integer token ids in [0, vocab).
+/// </summary>
+public sealed record InputSpec(Located<string> Name, Located<int>? Size, Located<int>? Vocab, TextLocation Location);
+
+/// <summary>One entry of <c>model.layers</c>; <see cref="Kind"/> is the YAML key (<c>rnn</c>, <c>dense</c>, <c>embed</c>).</summary>
+public abstract record LayerSpec(Located<string> Kind, Located<string>? Name, TextLocation Location);
+
+/// <summary><c>- rnn: { cell, hidden, layers, bidirectional, bias, batch_first, ... }</c>.</summary>
+public sealed record RnnLayerSpec(
+    Located<string> Kind,
+    Located<string>? Name,
+    TextLocation Location,
+    Located<string> Cell,
+    Located<int> Hidden,
+    Located<int>? NumLayers,
+    Located<bool>? Bidirectional,
+    Located<bool>? Bias,
+    Located<bool>? BatchFirst,
+    Located<bool>? ResetAfter,
+    Located<bool>? Peepholes) : LayerSpec(Kind, Name, Location);
+
+/// <summary><c>- dense: { units, activation: none|softmax, bias }</c>, applied at every step.</summary>
+public sealed record DenseLayerSpec(
+    Located<string> Kind,
+    Located<string>? Name,
+    TextLocation Location,
+    Located<int> Units,
+    Located<string>? Activation,
+    Located<bool>? Bias) : LayerSpec(Kind, Name, Location);
+
+/// <summary><c>- embed: { dim }</c>: token ids to vectors; only valid on a <c>vocab</c> input.</summary>
+public sealed record EmbedLayerSpec(
+    Located<string> Kind,
+    Located<string>? Name,
+    TextLocation Location,
+    Located<int> Dim) : LayerSpec(Kind, Name, Location);
+
+/// <summary>One parameter of a cell: its name and its shape, each dimension an expression over <c>hidden</c>, <c>input</c> and integers.</summary>
+public sealed record CellParamSpec(Located<string> Name, IReadOnlyList<Expr> Shape, TextLocation Location);
+
+/// <summary>A cell declared under <c>cells:</c> (or in the built-in cell library).</summary>
+public sealed record CellSpec(
+    Located<string> Name,
+    IReadOnlyList<CellParamSpec> Params,
+    IReadOnlyList<Located<string>> States,
+    EquationBlock Equations,
+    Located<string> Output,
+    TextLocation Location);
