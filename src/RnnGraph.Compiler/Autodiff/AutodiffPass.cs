@@ -1,0 +1,94 @@
+using RnnGraph.Compiler.IR;
+using RnnGraph.Compiler.Passes;
+
+namespace RnnGraph.Compiler.Autodiff;
+
+/// <summary>
+/// Reverse-mode automatic differentiation as a graph-to-graph pass. For each forward output <c>o[i]</c>
+/// an input <c>d&lt;o&gt;[i]</c> carries the upstream gradient; the pass walks the nodes in reverse
+/// topological order, applies each op's gradient rule and sums the contributions that reach a node
+/// from all of its uses (a weight is used at every unrolled step). Gradients come out as
+/// <c>grad.&lt;param&gt;</c> and <c>grad.&lt;input&gt;[i]</c>.
+/// </summary>
+public static class AutodiffPass
+{
+    /// <param name="forward">The forward graph.</param>
+    /// <param name="hasSeed">Which outputs receive an upstream gradient (by output name, e.g. "y"); others count as zero.</param>
+    /// <param name="wantsGradient">Which leaves get a gradient output: params and float inputs, by name.</param>
+    public static Graph Run(Graph forward, Func<string, bool>? hasSeed = null, Func<Node, bool>? wantsGradient = null)
+    {
+        hasSeed ??= _ => true;
+        wantsGradient ??= IsDifferentiableLeaf;
+
+        var builder = new GraphBuilder();
+        var map = GraphRewriter.CopyInto(forward, builder);
+        var targets = forward.Nodes.Where(n => n.Op.IsLeaf && n.Op.Name != "const" && n.Op.Name != "zeros" && wantsGradient(n))
+                                   .Select(n => map[n]).ToList();
+
+        var needsGrad = ReachableFrom(targets, builder.Nodes);
+        var contributions = new Dictionary<Node, List<Node>>();
+
+        foreach (var output in forward.Outputs)
+        {
+            if (!hasSeed(output.Name)) continue;
+            var node = map[output.Node];
+            if (!needsGrad.Contains(node)) continue;
+            builder.CurrentOrigin = node.Origin;
+            var seed = builder.Input("d" + output.Name, output.Index, node.Shape);
+            Contribute(contributions, node, seed);
+        }
+
+        var forwardNodes = forward.Nodes.Select(n => map[n]).Distinct().OrderByDescending(n => n.Id).ToList();
+        var gradients = new Dictionary<Node, Node>();
+        foreach (var node in forwardNodes)
+        {
+            if (!contributions.TryGetValue(node, out var parts)) continue;
+            builder.CurrentOrigin = node.Origin with { Label = "d" + (node.Origin.Label ?? node.Op.Name) };
+            var grad = Sum(builder, parts);
+            gradients[node] = grad;
+            if (node.Op.IsLeaf) continue;
+
+            var inputGrads = node.Op.Gradient!(builder, node, grad);
+            for (int i = 0; i < node.Inputs.Count; i++)
+            {
+                if (inputGrads[i] is { } g && needsGrad.Contains(node.Inputs[i])) Contribute(contributions, node.Inputs[i], g);
+            }
+        }
+        builder.CurrentOrigin = NodeOrigin.None;
+
+        var outputs = forward.Outputs.Select(o => o with { Node = map[o.Node] }).ToList();
+        foreach (var target in targets.OrderBy(t => t.Op.Name == "param" ? 1 : 0).ThenBy(t => t.Attributes.Name, StringComparer.Ordinal).ThenBy(t => t.Attributes.Index))
+        {
+            var grad = gradients.TryGetValue(target, out var g) ? g : builder.Zeros(target.Shape);
+            outputs.Add(new GraphOutput("grad." + target.Attributes.Name, target.Attributes.Index, grad));
+        }
+        return Graph.FromOutputs("backward", outputs, forward.Info);
+    }
+
+    /// <summary>Params and float data inputs (not token ids, not upstream-gradient inputs).</summary>
+    public static bool IsDifferentiableLeaf(Node n) =>
+        n.Op.Name == "param" || (n.Op.Name == "input" && n.Attributes.I0 == 0);
+
+    private static void Contribute(Dictionary<Node, List<Node>> contributions, Node node, Node grad)
+    {
+        if (!contributions.TryGetValue(node, out var list)) contributions[node] = list = new List<Node>();
+        list.Add(grad);
+    }
+
+    private static Node Sum(GraphBuilder b, List<Node> parts)
+    {
+        var total = parts[0];
+        for (int i = 1; i < parts.Count; i++) total = b.Add(total, parts[i]);
+        return total;
+    }
+
+    private static HashSet<Node> ReachableFrom(IEnumerable<Node> leaves, IReadOnlyList<Node> nodes)
+    {
+        var set = new HashSet<Node>(leaves);
+        foreach (var n in nodes)
+        {
+            if (!set.Contains(n) && n.Inputs.Any(set.Contains)) set.Add(n);
+        }
+        return set;
+    }
+}

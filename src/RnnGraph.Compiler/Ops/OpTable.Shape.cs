@@ -1,0 +1,80 @@
+using RnnGraph.Compiler.IR;
+
+namespace RnnGraph.Compiler.Ops;
+
+public static partial class OpTable
+{
+    private static IEnumerable<OpDefinition> ShapeOps()
+    {
+        // Columns [I0, I0 + I1) of the last axis (chunk's pieces).
+        yield return new OpDefinition("slice_last", 1,
+            (s, a) => a.I0 >= 0 && a.I1 > 0 && a.I0 + a.I1 <= s[0].Last ? s[0].WithLast(a.I1)
+                : throw new ShapeException($"slice [{a.I0}, {a.I0 + a.I1}) is outside {s[0]}"),
+            (b, n, g) => [b.PadLast(g, n.Attributes.I0, n.Inputs[0].Shape.Last)],
+            ZeroInZeroOut, "I0 = start, I1 = length");
+
+        // Places the input at columns [I0, I0 + len) of a zero tensor whose last axis is I1 (slice_last's adjoint).
+        yield return new OpDefinition("pad_last", 1,
+            (s, a) => a.I0 >= 0 && a.I0 + s[0].Last <= a.I1 ? s[0].WithLast(a.I1)
+                : throw new ShapeException($"cannot place {s[0]} at column {a.I0} of width {a.I1}"),
+            (b, n, g) => [b.SliceLast(g, n.Attributes.I0, n.Inputs[0].Shape.Last)],
+            ZeroInZeroOut, "I0 = start, I1 = total length");
+
+        yield return new OpDefinition("concat_last", -1, ConcatShape,
+            (b, n, g) =>
+            {
+                var grads = new Node?[n.Inputs.Count];
+                int offset = 0;
+                for (int i = 0; i < grads.Length; i++)
+                {
+                    int width = n.Inputs[i].Shape.Last;
+                    grads[i] = b.SliceLast(g, offset, width);
+                    offset += width;
+                }
+                return grads;
+            },
+            ZeroInZeroOut);
+
+        // Sums over the broadcast axes so the result has the target shape (the adjoint of broadcasting).
+        yield return new OpDefinition("sum_to", 1,
+            (s, a) => Shape.Broadcast(s[0], a.Shape!) is { } r && r.Equals(s[0]) ? a.Shape!
+                : throw new ShapeException($"cannot sum {s[0]} down to {a.Shape}"),
+            (b, n, g) => [b.BroadcastTo(g, n.Inputs[0].Shape)],
+            ZeroInZeroOut, "Shape = target");
+
+        yield return new OpDefinition("broadcast_to", 1,
+            (s, a) => Shape.Broadcast(s[0], a.Shape!) is { } r && r.Equals(a.Shape) ? a.Shape!
+                : throw new ShapeException($"cannot broadcast {s[0]} to {a.Shape}"),
+            (b, n, g) => [b.SumTo(g, n.Inputs[0].Shape)],
+            ZeroInZeroOut, "Shape = target");
+
+        // Sum over the last axis keeping it as size 1 (softmax's backward).
+        yield return new OpDefinition("sum_last", 1, (s, _) => s[0].WithLast(1),
+            (b, n, g) => [b.BroadcastTo(g, n.Inputs[0].Shape)], ZeroInZeroOut);
+
+        // Rows of table [V, D] picked by integer ids [B] (an embedding lookup).
+        yield return new OpDefinition("gather_rows", 2,
+            (s, _) => s[0].Rank == 2 && s[1].Rank == 1 ? new Shape(s[1][0], s[0][1])
+                : throw new ShapeException($"gather_rows needs a [V,D] table and [B] ids, got {s[0]} and {s[1]}"),
+            (b, n, g) => [b.ScatterAddRows(g, n.Inputs[1], n.Inputs[0].Shape[0]), null]);
+
+        // Adds rows of src [B, D] into a zero [I0, D] tensor at rows ids [B] (gather_rows' adjoint).
+        yield return new OpDefinition("scatter_add_rows", 2,
+            (s, a) => s[0].Rank == 2 && s[1].Rank == 1 ? new Shape(a.I0, s[0][1])
+                : throw new ShapeException($"scatter_add_rows needs [B,D] rows and [B] ids, got {s[0]} and {s[1]}"),
+            (b, n, g) => [b.GatherRows(g, n.Inputs[1]), null],
+            (b, x, _, s) => IsZeros(x[0]) ? b.Zeros(s) : null, "I0 = number of rows");
+    }
+
+    private static Shape ConcatShape(IReadOnlyList<Shape> s, OpAttributes _)
+    {
+        int width = 0;
+        foreach (var shape in s)
+        {
+            if (shape.Rank != s[0].Rank || !shape.WithLast(1).Equals(s[0].WithLast(1)))
+                throw new ShapeException($"concat_last needs equal leading axes, got {s[0]} and {shape}");
+            width += shape.Last;
+        }
+        return s[0].WithLast(width);
+    }
+}
