@@ -1,0 +1,49 @@
+using RnnGraph.Dsl.Text;
+
+namespace RnnGraph.Compiler.Binding;
+
+/// <summary>The model's data input: float features of <see cref="Size"/> per step, or token ids below <see cref="Vocab"/>.</summary>
+public sealed record BoundInput(string Name, int Size, int Vocab, TextLocation Location)
+{
+    public bool IsTokens => Vocab > 0;
+}
+
+/// <summary>A layer after binding, with all sizes known.</summary>
+public abstract record BoundLayer(string Name, TextLocation Location)
+{
+    /// <summary>Features per step that this layer passes up.</summary>
+    public abstract int OutputSize { get; }
+}
+
+/// <summary>
+/// A recurrent stack: <see cref="NumLayers"/> layers, each with <see cref="Directions"/> directions,
+/// all using one cell (bound per stacked layer because the input size differs above the first).
+/// </summary>
+public sealed record BoundRnnLayer(string Name, TextLocation Location, IReadOnlyList<BoundCell> Cells, int Hidden, int NumLayers, int Directions, bool Bias)
+    : BoundLayer(Name, Location)
+{
+    public override int OutputSize => Directions * Cells[^1].OutputSize;
+    public IReadOnlyList<string> States => Cells[0].States;
+}
+
+/// <summary>A dense layer applied at every step: <c>y = x W^T + b</c>, then the activation.</summary>
+public sealed record BoundDenseLayer(string Name, TextLocation Location, int InputSize, int Units, string Activation, bool Bias)
+    : BoundLayer(Name, Location)
+{
+    public override int OutputSize => Units;
+}
+
+/// <summary>An embedding table lookup on token ids.</summary>
+public sealed record BoundEmbedLayer(string Name, TextLocation Location, int Vocab, int Dim) : BoundLayer(Name, Location)
+{
+    public override int OutputSize => Dim;
+}
+
+/// <summary>A model parameter with its CONTRACT name (PyTorch's state_dict name prefixed by the layer) and shape.</summary>
+public sealed record ModelParameter(string Name, int[] Dims, string Layer);
+
+/// <summary>A whole bound model: its input, its layers in order, and its parameters.</summary>
+public sealed record BoundModel(BoundInput Input, IReadOnlyList<BoundLayer> Layers, bool BatchFirst, IReadOnlyList<ModelParameter> Parameters)
+{
+    public IEnumerable<BoundRnnLayer> RnnLayers => Layers.OfType<BoundRnnLayer>();
+}

@@ -1,0 +1,202 @@
+using RnnGraph.Compiler.Cells;
+using RnnGraph.Dsl.Diagnostics;
+using RnnGraph.Dsl.Spec;
+using RnnGraph.Dsl.Text;
+
+namespace RnnGraph.Compiler.Binding;
+
+/// <summary>
+/// Resolves a spec's layers against the cell library, infers every size through the stack and
+/// checks that each layer can follow the one before it.
+/// </summary>
+public sealed class ModelBinder
+{
+    private readonly DiagnosticBag _bag;
+    private readonly Dictionary<string, CellSpec> _cells = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _failedCells = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, int, int, bool), BoundCell?> _boundCells = new();
+
+    private ModelBinder(DiagnosticBag bag) => _bag = bag;
+
+    public static BoundModel? Bind(SpecDocument document, DiagnosticBag bag) => new ModelBinder(bag).Run(document);
+
+    private BoundModel? Run(SpecDocument document)
+    {
+        foreach (var (name, cell) in CellLibrary.Builtin) _cells[name] = cell;
+        foreach (var cell in document.Cells)
+        {
+            if (CellLibrary.Builtin.ContainsKey(cell.Name.Value)) _bag.ReportCellShadowsBuiltin(cell.Name.Location, cell.Name.Value);
+            else _cells[cell.Name.Value] = cell;
+        }
+        var model = document.Model;
+        if (model is null) return null;
+
+        var input = BindInput(model);
+        if (input is null) return null;
+        if (model.Layers.Count == 0)
+        {
+            _bag.ReportNoLayers(model.Location);
+            return null;
+        }
+
+        var layers = new List<BoundLayer>();
+        var parameters = new List<ModelParameter>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var defaultNameCounts = new Dictionary<string, int>(StringComparer.Ordinal);
+        bool? batchFirst = null;
+        bool ok = true;
+
+        // What flows into the next layer: token ids of the input, or feature vectors of some size.
+        string previous = $"the input '{input.Name}'";
+        bool previousIsTokens = input.IsTokens;
+        int previousSize = input.IsTokens ? 0 : input.Size;
+
+        foreach (var spec in model.Layers)
+        {
+            string name = LayerName(spec, names, defaultNameCounts);
+            BoundLayer? layer = spec switch
+            {
+                EmbedLayerSpec e => BindEmbed(e, name, input, previous, previousIsTokens),
+                RnnLayerSpec r => BindRnn(r, name, previous, previousIsTokens, previousSize, parameters, ref batchFirst),
+                DenseLayerSpec d => BindDense(d, name, previous, previousIsTokens, previousSize, parameters),
+                _ => null,
+            };
+            if (layer is null) { ok = false; break; }
+            if (layer is BoundEmbedLayer embed) parameters.Add(new ModelParameter($"{name}.weight", [embed.Vocab, embed.Dim], name));
+            layers.Add(layer);
+            previous = $"layer '{name}'";
+            previousIsTokens = false;
+            previousSize = layer.OutputSize;
+        }
+        foreach (var cell in document.Cells.Where(c => !layers.OfType<BoundRnnLayer>().Any(l => l.Cells[0].Name == c.Name.Value)))
+        {
+            // Unused cells are still checked, with small distinct sizes, so `check` finds their mistakes.
+            if (_cells.ContainsKey(cell.Name.Value) && !_failedCells.Contains(cell.Name.Value)) CellBinder.Bind(cell, 4, 3, true, _bag);
+        }
+        if (!ok || _bag.HasErrors) return null;
+        return new BoundModel(input, layers, batchFirst ?? false, parameters);
+    }
+
+    private BoundInput? BindInput(ModelSpec model)
+    {
+        if (model.Inputs.Count != 1)
+        {
+            _bag.ReportModelInputs(model.Location, model.Inputs.Count == 0
+                ? "the model needs an input under inputs:, e.g. 'x: { size: 16 }'"
+                : $"a model has exactly one input for now, but {model.Inputs.Count} are declared");
+            return null;
+        }
+        var spec = model.Inputs[0];
+        if (spec.Size is null && spec.Vocab is null) return null; // the reader reported it
+        return new BoundInput(spec.Name.Value, spec.Size?.Value ?? 0, spec.Vocab?.Value ?? 0, spec.Location);
+    }
+
+    private string LayerName(LayerSpec spec, HashSet<string> names, Dictionary<string, int> defaultNameCounts)
+    {
+        if (spec.Name is { } explicitName)
+        {
+            if (!names.Add(explicitName.Value)) _bag.ReportDuplicateLayerName(explicitName.Location, explicitName.Value);
+            return explicitName.Value;
+        }
+        // Default names are the layer kind, then kind_1, kind_2 ... for later ones.
+        string kind = spec.Kind.Value;
+        int n = defaultNameCounts.GetValueOrDefault(kind);
+        string name;
+        do { name = n == 0 ? kind : $"{kind}_{n}"; n++; } while (names.Contains(name));
+        defaultNameCounts[kind] = n;
+        names.Add(name);
+        return name;
+    }
+
+    private BoundEmbedLayer? BindEmbed(EmbedLayerSpec spec, string name, BoundInput input, string previous, bool previousIsTokens)
+    {
+        if (!previousIsTokens)
+        {
+            _bag.ReportLayerCannotFollow(spec.Kind.Location, name, previous,
+                $"an embedding takes token ids, so it must come right after an input declared with vocab: (e.g. '{input.Name}: {{ vocab: 100 }}')");
+            return null;
+        }
+        return new BoundEmbedLayer(name, spec.Location, input.Vocab, spec.Dim.Value);
+    }
+
+    private bool RejectTokens(LayerSpec spec, string name, string previous, bool previousIsTokens)
+    {
+        if (!previousIsTokens) return false;
+        _bag.ReportLayerCannotFollow(spec.Kind.Location, name, previous,
+            "it needs feature vectors but gets token ids; add an embed layer first, or declare the input with size:");
+        return true;
+    }
+
+    private BoundDenseLayer? BindDense(DenseLayerSpec spec, string name, string previous, bool previousIsTokens, int inputSize, List<ModelParameter> parameters)
+    {
+        if (RejectTokens(spec, name, previous, previousIsTokens)) return null;
+        bool bias = spec.Bias?.Value ?? true;
+        string activation = spec.Activation?.Value ?? "none";
+        parameters.Add(new ModelParameter($"{name}.weight", [spec.Units.Value, inputSize], name));
+        if (bias) parameters.Add(new ModelParameter($"{name}.bias", [spec.Units.Value], name));
+        return new BoundDenseLayer(name, spec.Location, inputSize, spec.Units.Value, activation, bias);
+    }
+
+    private BoundRnnLayer? BindRnn(RnnLayerSpec spec, string name, string previous, bool previousIsTokens, int inputSize,
+                                   List<ModelParameter> parameters, ref bool? batchFirst)
+    {
+        if (RejectTokens(spec, name, previous, previousIsTokens)) return null;
+        string? cellName = ResolveCellName(spec);
+        if (cellName is null) return null;
+
+        bool layerBatchFirst = spec.BatchFirst?.Value ?? false;
+        if (batchFirst is { } agreed && agreed != layerBatchFirst) _bag.ReportBatchFirstConflict(spec.BatchFirst?.Location ?? spec.Kind.Location);
+        batchFirst ??= layerBatchFirst;
+
+        int hidden = spec.Hidden.Value;
+        int numLayers = spec.NumLayers?.Value ?? 1;
+        int directions = spec.Bidirectional?.Value == true ? 2 : 1;
+        bool bias = spec.Bias?.Value ?? true;
+
+        var cells = new List<BoundCell>();
+        int size = inputSize;
+        for (int l = 0; l < numLayers; l++)
+        {
+            var cell = BindCell(cellName, hidden, size, bias);
+            if (cell is null) return null;
+            cells.Add(cell);
+            for (int d = 0; d < directions; d++)
+                foreach (var p in cell.Params)
+                    parameters.Add(new ModelParameter(ModelNames.Parameter(name, p.Name, l, d), p.Dims, name));
+            size = directions * cell.OutputSize;
+        }
+        return new BoundRnnLayer(name, spec.Location, cells, hidden, numLayers, directions, bias);
+    }
+
+    private string? ResolveCellName(RnnLayerSpec spec)
+    {
+        string cell = spec.Cell.Value;
+        if (!_cells.ContainsKey(cell))
+        {
+            _bag.ReportUnknownCell(spec.Cell.Location, cell, StringDistance.Suggest(cell, _cells.Keys), _cells.Keys.Order(StringComparer.Ordinal));
+            return null;
+        }
+        if (spec.ResetAfter is { } resetAfter)
+        {
+            if (cell != "gru") { _bag.ReportOptionNotForCell(resetAfter.Location, "reset_after", cell, "the gru cell"); return null; }
+            if (!resetAfter.Value) cell = "gru_reset_before";
+        }
+        if (spec.Peepholes is { } peepholes)
+        {
+            if (cell != "lstm") { _bag.ReportOptionNotForCell(peepholes.Location, "peepholes", cell, "the lstm cell"); return null; }
+            if (peepholes.Value) cell = "lstm_peephole";
+        }
+        return cell;
+    }
+
+    private BoundCell? BindCell(string cellName, int hidden, int input, bool bias)
+    {
+        if (_failedCells.Contains(cellName)) return null;
+        var key = (cellName, hidden, input, bias);
+        if (_boundCells.TryGetValue(key, out var cached)) return cached;
+        var cell = CellBinder.Bind(_cells[cellName], hidden, input, bias, _bag);
+        if (cell is null) _failedCells.Add(cellName);
+        _boundCells[key] = cell;
+        return cell;
+    }
+}

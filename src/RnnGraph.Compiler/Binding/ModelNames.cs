@@ -1,0 +1,27 @@
+namespace RnnGraph.Compiler.Binding;
+
+/// <summary>
+/// The CONTRACT names of parameters, initial-state inputs and final-state outputs, in one place.
+/// With a single recurrent layer the state names are plain (<c>h0</c>, <c>h_n</c>, <c>c_n</c>);
+/// with several they are prefixed by the layer's name (<c>enc.h0</c>).
+/// </summary>
+public static class ModelNames
+{
+    /// <summary><c>rnn.weight_ih_l0</c>, <c>rnn.bias_hh_l1_reverse</c>.</summary>
+    public static string Parameter(string layer, string param, int stackIndex, int direction) =>
+        $"{layer}.{param}_l{stackIndex}{(direction == 1 ? "_reverse" : "")}";
+
+    /// <summary>The first state is <c>h</c> for inputs and outputs whatever the cell calls it; further states keep their names.</summary>
+    private static string StateStem(IReadOnlyList<string> states, int stateIndex) => stateIndex == 0 ? "h" : states[stateIndex];
+
+    public static string InitialState(BoundModel model, BoundRnnLayer layer, int stateIndex) =>
+        Prefix(model, layer) + StateStem(layer.States, stateIndex) + "0";
+
+    public static string FinalState(BoundModel model, BoundRnnLayer layer, int stateIndex) =>
+        Prefix(model, layer) + StateStem(layer.States, stateIndex) + "_n";
+
+    private static string Prefix(BoundModel model, BoundRnnLayer layer) =>
+        model.RnnLayers.Count() == 1 ? "" : layer.Name + ".";
+
+    public const string Output = "y";
+}

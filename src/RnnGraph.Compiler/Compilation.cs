@@ -1,0 +1,91 @@
+using RnnGraph.Compiler.Autodiff;
+using RnnGraph.Compiler.Binding;
+using RnnGraph.Compiler.IR;
+using RnnGraph.Compiler.Passes;
+using RnnGraph.Compiler.Unrolling;
+using RnnGraph.Dsl.Diagnostics;
+using RnnGraph.Dsl.Spec;
+using RnnGraph.Dsl.Text;
+
+namespace RnnGraph.Compiler;
+
+/// <summary>
+/// Runs the compiler's stages in order: read the spec, bind it, then on request unroll, differentiate
+/// and optimize. Reading and binding stop at the first stage that reports errors.
+/// </summary>
+public sealed class Compilation
+{
+    /// <summary>The stages that can be dumped, in pipeline order.</summary>
+    public static readonly IReadOnlyList<string> Stages = ["unrolled", "backward", "optimized"];
+
+    private Compilation(SourceText source, SpecDocument? document, BoundModel? model, DiagnosticBag diagnostics)
+    {
+        Source = source;
+        Document = document;
+        Model = model;
+        Diagnostics = diagnostics;
+    }
+
+    public SourceText Source { get; }
+    public SpecDocument? Document { get; }
+    public BoundModel? Model { get; }
+    public DiagnosticBag Diagnostics { get; }
+    public bool HasErrors => Diagnostics.HasErrors;
+
+    /// <summary>When set, the verifier checks the graph after every pass (tests and debug builds).</summary>
+    public bool VerifyEachPass { get; init; }
+#if DEBUG
+        = true;
+#endif
+
+    public static Compilation Create(SourceText source)
+    {
+        var bag = new DiagnosticBag();
+        var document = SpecReader.Read(source, bag);
+        if (bag.HasErrors) return new Compilation(source, document, null, bag);
+        var model = ModelBinder.Bind(document, bag);
+        return new Compilation(source, document, model, bag);
+    }
+
+    public static Compilation FromFile(string path) => Create(SourceText.FromFile(path));
+
+    private BoundModel BoundModel => Model ?? throw new InvalidOperationException("the spec has errors; check Diagnostics before compiling graphs");
+
+    public Graph Unroll(UnrollOptions options) => Checked(UnrollPass.Run(BoundModel, options));
+
+    /// <summary>Forward plus backward: gradients of every parameter and float input for the given upstream gradients.</summary>
+    public Graph Backward(Graph forward, Func<string, bool>? hasSeed = null) => Checked(AutodiffPass.Run(forward, hasSeed));
+
+    /// <summary>The optimizing pipeline: simplify (zero propagation), common subexpressions, dead code.</summary>
+    public Graph Optimize(Graph graph)
+    {
+        IGraphPass[] passes = [new SimplifyPass(), new CommonSubexpressionEliminationPass(), new DeadCodeEliminationPass()];
+        foreach (var pass in passes) graph = Checked(pass.Run(graph));
+        return graph.WithStage("optimized");
+    }
+
+    /// <summary>
+    /// A named stage for T steps with every upstream gradient present; initial states are fed as
+    /// inputs when <paramref name="withInitialStates"/> is set, else they start at zero.
+    /// </summary>
+    public Graph Stage(string stage, int steps, bool withInitialStates = false)
+    {
+        var given = withInitialStates
+            ? BoundModel.RnnLayers.SelectMany(l => Enumerable.Range(0, l.States.Count).Select(s => ModelNames.InitialState(BoundModel, l, s))).ToHashSet()
+            : new HashSet<string>();
+        var unrolled = Unroll(new UnrollOptions(steps, given));
+        return stage switch
+        {
+            "unrolled" => unrolled,
+            "backward" => Backward(unrolled),
+            "optimized" => Optimize(Backward(unrolled)),
+            _ => throw new ArgumentException($"unknown stage '{stage}'; stages: {string.Join(", ", Stages)}", nameof(stage)),
+        };
+    }
+
+    private Graph Checked(Graph graph)
+    {
+        if (VerifyEachPass) GraphVerifier.Verify(graph);
+        return graph;
+    }
+}

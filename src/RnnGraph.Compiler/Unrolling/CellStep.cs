@@ -1,0 +1,49 @@
+using RnnGraph.Compiler.Binding;
+using RnnGraph.Compiler.IR;
+
+namespace RnnGraph.Compiler.Unrolling;
+
+/// <summary>One step of a bound cell instantiated as IR nodes: every definition evaluated once, in dependency order.</summary>
+internal sealed class CellStep
+{
+    private readonly GraphBuilder _b;
+    private readonly BoundCell _cell;
+    private readonly IReadOnlyDictionary<string, Node> _params;
+    private readonly Node _x;
+    private readonly Dictionary<string, Node> _previous = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Node> _values = new(StringComparer.Ordinal);
+
+    public CellStep(GraphBuilder b, BoundCell cell, IReadOnlyDictionary<string, Node> parameters, Node x, Node[] previousStates, NodeOrigin origin)
+    {
+        _b = b;
+        _cell = cell;
+        _params = parameters;
+        _x = x;
+        for (int s = 0; s < cell.States.Count; s++) _previous[cell.States[s]] = previousStates[s];
+        foreach (var definition in cell.Definitions)
+        {
+            b.CurrentOrigin = origin with { Location = definition.Location, Label = definition.Name };
+            _values[definition.Name] = Evaluate(definition.Value);
+        }
+        Output = _values[cell.Output];
+        NewStates = cell.States.Select(s => _values[s]).ToArray();
+    }
+
+    public Node Output { get; }
+    public Node[] NewStates { get; }
+
+    private Node Evaluate(BoundExpr e) => e switch
+    {
+        BoundParamRef p => _params[p.Param],
+        BoundInputRef => _x,
+        BoundPreviousState s => _previous[s.State],
+        BoundLocalRef l => _values[l.Name],
+        BoundConstant c => _b.Const(c.Value),
+        BoundZero z => _b.Zeros(new Shape(Shape.Batch, z.Size)),
+        BoundElementwise w => _b.Apply(w.Op, w.Operands.Select(Evaluate).ToArray()),
+        BoundMatVec m => _b.MatMul(Evaluate(m.Vector), _params[m.Matrix], false, true),
+        BoundChunkPart c => _b.SliceLast(Evaluate(c.Source), c.Index * c.Size, c.Size),
+        BoundConcat c => _b.ConcatLast(c.Parts.Select(Evaluate).ToArray()),
+        _ => throw new InvalidOperationException($"cannot evaluate {e.GetType().Name}"),
+    };
+}

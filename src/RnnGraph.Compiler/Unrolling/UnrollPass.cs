@@ -1,0 +1,124 @@
+using RnnGraph.Compiler.Binding;
+using RnnGraph.Compiler.IR;
+
+namespace RnnGraph.Compiler.Unrolling;
+
+/// <summary>
+/// Unrolls a bound model over T steps into one forward graph. Data enters as per-step inputs
+/// <c>x[t]</c>; the graph's outputs are <c>y[t]</c> and the final states (<c>h_n[k]</c>, <c>c_n[k]</c>,
+/// k = layer * directions + direction, PyTorch's order).
+/// </summary>
+public static class UnrollPass
+{
+    public static Graph Run(BoundModel model, UnrollOptions options)
+    {
+        if (options.Steps < 1) throw new ArgumentOutOfRangeException(nameof(options), "steps must be at least 1");
+        var b = new GraphBuilder();
+        int steps = options.Steps;
+        var input = model.Input;
+        var sequence = new Node[steps];
+        for (int t = 0; t < steps; t++)
+        {
+            b.CurrentOrigin = new NodeOrigin(input.Location, Step: t, Label: input.Name);
+            sequence[t] = input.IsTokens
+                ? b.Input(input.Name, t, new Shape(Shape.Batch), tokenIds: true)
+                : b.Input(input.Name, t, new Shape(Shape.Batch, input.Size));
+        }
+
+        var outputs = new List<GraphOutput>();
+        var stateOutputs = new List<GraphOutput>();
+        foreach (var layer in model.Layers)
+        {
+            sequence = layer switch
+            {
+                BoundEmbedLayer e => Embed(b, e, sequence),
+                BoundDenseLayer d => Dense(b, d, sequence),
+                BoundRnnLayer r => Recurrent(b, model, r, sequence, options, stateOutputs),
+                _ => throw new InvalidOperationException($"unknown layer {layer.GetType().Name}"),
+            };
+        }
+        for (int t = 0; t < steps; t++) outputs.Add(new GraphOutput(ModelNames.Output, t, sequence[t]));
+        outputs.AddRange(stateOutputs);
+        var info = new GraphInfo(steps, model.BatchFirst, model.Layers.Select(l => l.Name).ToList());
+        return Graph.FromOutputs("unrolled", outputs, info);
+    }
+
+    private static Node[] Embed(GraphBuilder b, BoundEmbedLayer layer, Node[] ids)
+    {
+        b.CurrentOrigin = new NodeOrigin(layer.Location, layer.Name);
+        var table = b.Param($"{layer.Name}.weight", new Shape(layer.Vocab, layer.Dim));
+        return ids.Select((id, t) =>
+        {
+            b.CurrentOrigin = new NodeOrigin(layer.Location, layer.Name, Step: t, Label: "embed");
+            return b.GatherRows(table, id);
+        }).ToArray();
+    }
+
+    private static Node[] Dense(GraphBuilder b, BoundDenseLayer layer, Node[] sequence)
+    {
+        b.CurrentOrigin = new NodeOrigin(layer.Location, layer.Name);
+        var weight = b.Param($"{layer.Name}.weight", new Shape(layer.Units, layer.InputSize));
+        var bias = layer.Bias ? b.Param($"{layer.Name}.bias", new Shape(layer.Units)) : null;
+        var result = new Node[sequence.Length];
+        for (int t = 0; t < sequence.Length; t++)
+        {
+            b.CurrentOrigin = new NodeOrigin(layer.Location, layer.Name, Step: t, Label: "dense");
+            var y = b.MatMul(sequence[t], weight, false, true);
+            if (bias is not null) y = b.Add(y, bias);
+            if (layer.Activation == "softmax") y = b.Apply("softmax", y);
+            result[t] = y;
+        }
+        return result;
+    }
+
+    private static Node[] Recurrent(GraphBuilder b, BoundModel model, BoundRnnLayer layer, Node[] sequence, UnrollOptions options, List<GraphOutput> stateOutputs)
+    {
+        int steps = sequence.Length;
+        int stateCount = layer.States.Count;
+        var finals = new Node[stateCount][];
+        for (int s = 0; s < stateCount; s++) finals[s] = new Node[layer.NumLayers * layer.Directions];
+
+        for (int l = 0; l < layer.NumLayers; l++)
+        {
+            var cell = layer.Cells[l];
+            var perDirection = new Node[layer.Directions][];
+            for (int d = 0; d < layer.Directions; d++)
+            {
+                int k = l * layer.Directions + d;
+                b.CurrentOrigin = new NodeOrigin(layer.Location, layer.Name, l, d);
+                var parameters = cell.Params.ToDictionary(p => p.Name, p => b.Param(ModelNames.Parameter(layer.Name, p.Name, l, d), new Shape(p.Dims)));
+                var state = new Node[stateCount];
+                for (int s = 0; s < stateCount; s++)
+                {
+                    string name = ModelNames.InitialState(model, layer, s);
+                    var shape = new Shape(Shape.Batch, cell.Hidden);
+                    state[s] = options.IsGiven(name) ? b.Input(name, k, shape) : b.Zeros(shape);
+                }
+
+                var outputs = new Node[steps];
+                for (int i = 0; i < steps; i++)
+                {
+                    int t = d == 0 ? i : steps - 1 - i;
+                    var step = new CellStep(b, cell, parameters, sequence[t], state, new NodeOrigin(null, layer.Name, l, d, t));
+                    outputs[t] = step.Output;
+                    state = step.NewStates;
+                }
+                perDirection[d] = outputs;
+                for (int s = 0; s < stateCount; s++) finals[s][k] = state[s];
+            }
+            sequence = layer.Directions == 1
+                ? perDirection[0]
+                : Enumerable.Range(0, steps).Select(t =>
+                {
+                    b.CurrentOrigin = new NodeOrigin(layer.Location, layer.Name, l, -1, t, "concat directions");
+                    return b.ConcatLast(perDirection[0][t], perDirection[1][t]);
+                }).ToArray();
+        }
+        for (int s = 0; s < stateCount; s++)
+        {
+            string name = ModelNames.FinalState(model, layer, s);
+            for (int k = 0; k < finals[s].Length; k++) stateOutputs.Add(new GraphOutput(name, k, finals[s][k]));
+        }
+        return sequence;
+    }
+}
