@@ -1,0 +1,103 @@
+using System.Numerics;
+using RnnGraph.Compiler.IR;
+using RnnGraph.Runtime.Kernels;
+
+namespace RnnGraph.Runtime.Execution;
+
+/// <summary>
+/// Runs a graph for one batch size. Planning (buffers, kernels, resolved shapes) happens once in
+/// the constructor; <see cref="Run"/> then calls one kernel per node and allocates nothing.
+/// </summary>
+public sealed class Executor<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T[][] _buffers;
+    private readonly Instruction<T>[] _program;
+    private readonly Dictionary<Node, int> _slots = new();
+    private readonly Dictionary<string, Node> _params = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, int), Node> _inputs = new();
+    private readonly HashSet<Node> _unset = new();
+
+    public Executor(Graph graph, int batch)
+    {
+        if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), "batch size must be at least 1");
+        Graph = graph;
+        Batch = batch;
+        _buffers = new T[graph.Nodes.Count][];
+        var program = new List<Instruction<T>>();
+        for (int i = 0; i < graph.Nodes.Count; i++)
+        {
+            var node = graph.Nodes[i];
+            _slots[node] = i;
+            _buffers[i] = new T[checked((int)node.Shape.ElementCount(batch))];
+            switch (node.Op.Name)
+            {
+                case "param": _params[node.Attributes.Name!] = node; _unset.Add(node); break;
+                case "input": _inputs[(node.Attributes.Name!, node.Attributes.Index)] = node; _unset.Add(node); break;
+                case "const": _buffers[i][0] = T.CreateChecked(node.Attributes.Scalar); break;
+                case "zeros": break;
+                default:
+                    if (!KernelTable<T>.TryGet(node.Op.Name, out var kernel))
+                        throw new InvalidOperationException($"op '{node.Op.Name}' has no kernel");
+                    program.Add(new Instruction<T>(node, kernel,
+                        node.Inputs.Select(n => _slots[n]).ToArray(), i,
+                        node.Inputs.Select(n => n.Shape.Resolve(batch)).ToArray(), node.Shape.Resolve(batch)));
+                    break;
+            }
+        }
+        _program = program.ToArray();
+    }
+
+    public Graph Graph { get; }
+    public int Batch { get; }
+
+    public IEnumerable<Node> ParamNodes => _params.Values;
+    public IEnumerable<Node> InputNodes => _inputs.Values;
+
+    public bool HasParam(string name) => _params.ContainsKey(name);
+    public bool HasInput(string name, int index) => _inputs.ContainsKey((name, index));
+
+    public void SetParam(string name, ReadOnlySpan<T> values) => Fill(_params[name], values);
+
+    public void SetInput(string name, int index, ReadOnlySpan<T> values) => Fill(_inputs[(name, index)], values);
+
+    /// <summary>Direct access to a leaf's buffer, e.g. for finite differences that nudge one weight.</summary>
+    public Span<T> ParamBuffer(string name) => _buffers[_slots[_params[name]]];
+
+    private void Fill(Node node, ReadOnlySpan<T> values)
+    {
+        var buffer = _buffers[_slots[node]];
+        if (values.Length != buffer.Length)
+            throw new RuntimeDataException($"{Describe(node)} needs {buffer.Length} values ({node.Shape} with B={Batch}) but got {values.Length}");
+        values.CopyTo(buffer);
+        _unset.Remove(node);
+    }
+
+    public void Run()
+    {
+        if (_unset.Count > 0)
+            throw new RuntimeDataException("no value was given for " + string.Join(", ", _unset.Take(5).Select(Describe)));
+        Instruction<T>? current = null;
+        try
+        {
+            foreach (var instruction in _program)
+            {
+                current = instruction;
+                instruction.Kernel(instruction, _buffers);
+            }
+        }
+        catch (RuntimeDataException e) when (current is not null)
+        {
+            throw new RuntimeDataException($"{e.Message} (in {current.Node.Origin.Describe()})");
+        }
+    }
+
+    public ReadOnlySpan<T> Output(GraphOutput output) => _buffers[_slots[output.Node]];
+
+    public ReadOnlySpan<T> Output(string name, int index = -1) =>
+        Output(Graph.Outputs.FirstOrDefault(o => o.Name == name && o.Index == index)
+               ?? throw new KeyNotFoundException($"the graph has no output {name}[{index}]"));
+
+    private static string Describe(Node node) => node.Op.Name == "param"
+        ? $"parameter '{node.Attributes.Name}'"
+        : $"input '{node.Attributes.Name}{(node.Attributes.Index >= 0 ? $"[{node.Attributes.Index}]" : "")}'";
+}

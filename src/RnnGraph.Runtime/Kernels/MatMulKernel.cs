@@ -1,0 +1,73 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using RnnGraph.Runtime.Execution;
+
+namespace RnnGraph.Runtime.Kernels;
+
+/// <summary>
+/// Reference matrix product C = op(A) op(B) for all four transpose variants, written so the inner
+/// loop runs over contiguous memory (dot products or row updates through TensorPrimitives).
+/// The packed, register-blocked GEMM of the performance work replaces this behind the same entry.
+/// </summary>
+public static class MatMulKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static void Run(Instruction<T> ins, T[][] buf)
+    {
+        var a = buf[ins.Inputs[0]];
+        var b = buf[ins.Inputs[1]];
+        var c = buf[ins.Output];
+        bool ta = ins.Node.Attributes.I0 == 1, tb = ins.Node.Attributes.I1 == 1;
+        int[] sa = ins.InputShapes[0], sb = ins.InputShapes[1];
+        int m = ins.OutputShape[0], n = ins.OutputShape[1];
+        int k = ta ? sa[0] : sa[1];
+        Multiply(a, b, c, m, n, k, ta, tb);
+    }
+
+    /// <summary>C[m,n] = op(A) op(B); A is [m,k] (or [k,m] when transposed), B is [k,n] (or [n,k]).</summary>
+    public static void Multiply(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int n, int k, bool ta, bool tb)
+    {
+        switch (ta, tb)
+        {
+            case (false, true):
+                // C[i,j] = A[i,:] . B[j,:]
+                for (int i = 0; i < m; i++)
+                {
+                    var ai = a.Slice(i * k, k);
+                    for (int j = 0; j < n; j++) c[i * n + j] = TensorPrimitives.Dot(ai, b.Slice(j * k, k));
+                }
+                break;
+            case (false, false):
+                // C[i,:] = sum_p A[i,p] B[p,:]
+                c.Slice(0, m * n).Clear();
+                for (int i = 0; i < m; i++)
+                {
+                    var ci = c.Slice(i * n, n);
+                    for (int p = 0; p < k; p++) TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), a[i * k + p], ci, ci);
+                }
+                break;
+            case (true, false):
+                // C[i,:] = sum_p A[p,i] B[p,:]
+                c.Slice(0, m * n).Clear();
+                for (int p = 0; p < k; p++)
+                {
+                    var bp = b.Slice(p * n, n);
+                    for (int i = 0; i < m; i++)
+                    {
+                        var ci = c.Slice(i * n, n);
+                        TensorPrimitives.MultiplyAdd(bp, a[p * m + i], ci, ci);
+                    }
+                }
+                break;
+            default:
+                // C[i,j] = sum_p A[p,i] B[j,p]
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++)
+                    {
+                        T sum = T.Zero;
+                        for (int p = 0; p < k; p++) sum += a[p * m + i] * b[j * k + p];
+                        c[i * n + j] = sum;
+                    }
+                break;
+        }
+    }
+}
