@@ -1,0 +1,113 @@
+using System.Numerics;
+using RnnGraph.Compiler;
+using RnnGraph.Compiler.Binding;
+using RnnGraph.Compiler.IR;
+using RnnGraph.Compiler.Unrolling;
+using RnnGraph.Runtime.Execution;
+
+namespace RnnGraph.Runtime.Evaluation;
+
+/// <summary>
+/// The <c>rnngraph eval</c> CONTRACT as a library call: checks the weights and inputs against the spec,
+/// compiles the graph for the given sequence length (with a backward pass when any upstream gradient
+/// is given), runs it and returns <c>y</c>, the final states and the gradients under their CONTRACT names.
+/// </summary>
+public static class ModelEvaluator
+{
+    public static Dictionary<string, HostArray<T>> Evaluate<T>(Compilation compilation,
+        IReadOnlyDictionary<string, HostArray<T>> weights, IReadOnlyDictionary<string, HostArray<T>> inputs)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var model = compilation.Model ?? throw new InvalidOperationException("the spec has errors");
+        var io = EvalSignature.Create(model, inputs);
+        var forward = compilation.Unroll(new UnrollOptions(io.Steps, io.GivenInitialStates));
+        var graph = io.Seeds.Count > 0 ? compilation.Backward(forward, io.Seeds.Contains) : forward;
+        graph = compilation.Optimize(graph);
+
+        var executor = new Executor<T>(graph, io.Batch);
+        LoadWeights(model, executor, weights);
+        FeedInputs(model, executor, io, inputs);
+        executor.Run();
+        return CollectOutputs(model, graph, executor, io);
+    }
+
+    private static void LoadWeights<T>(BoundModel model, Executor<T> executor, IReadOnlyDictionary<string, HostArray<T>> weights)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var expected = model.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        foreach (var name in weights.Keys.Order(StringComparer.Ordinal))
+        {
+            if (!expected.ContainsKey(name))
+                throw new EvalException($"weights: unexpected tensor '{name}'; the spec's parameters are {string.Join(", ", expected.Keys)}");
+        }
+        foreach (var p in model.Parameters)
+        {
+            if (!weights.TryGetValue(p.Name, out var w))
+                throw new EvalException($"weights: missing tensor '{p.Name}' of shape [{string.Join(",", p.Dims)}]");
+            if (!w.Shape.SequenceEqual(p.Dims))
+                throw new EvalException($"weights: tensor '{p.Name}' has shape {w.ShapeText} but the spec needs [{string.Join(",", p.Dims)}]");
+            // A parameter can be absent from the optimized graph (e.g. unused); it is still validated above.
+            if (executor.HasParam(p.Name)) executor.SetParam(p.Name, w.Data);
+        }
+    }
+
+    private static void FeedInputs<T>(BoundModel model, Executor<T> executor, EvalSignature io, IReadOnlyDictionary<string, HostArray<T>> inputs)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var step = new T[io.Batch * Math.Max(io.InputLayout.Features, 1)];
+        var x = inputs[model.Input.Name].Data;
+        for (int t = 0; t < io.Steps; t++)
+        {
+            if (!executor.HasInput(model.Input.Name, t)) continue;
+            io.InputLayout.Gather<T>(x, t, step);
+            executor.SetInput(model.Input.Name, t, step);
+        }
+        foreach (var (name, stack) in io.StackedInputs)
+        {
+            var data = inputs[name].Data;
+            int slice = data.Length / stack;
+            for (int k = 0; k < stack; k++)
+                if (executor.HasInput(name, k)) executor.SetInput(name, k, data.AsSpan(k * slice, slice));
+        }
+        foreach (var (name, layout) in io.SequenceSeeds)
+        {
+            var data = inputs[name].Data;
+            var seedStep = new T[io.Batch * layout.Features];
+            for (int t = 0; t < io.Steps; t++)
+            {
+                if (!executor.HasInput(name, t)) continue;
+                layout.Gather<T>(data, t, seedStep);
+                executor.SetInput(name, t, seedStep);
+            }
+        }
+    }
+
+    private static Dictionary<string, HostArray<T>> CollectOutputs<T>(BoundModel model, Graph graph, Executor<T> executor, EvalSignature io)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var result = new Dictionary<string, HostArray<T>>(StringComparer.Ordinal);
+        foreach (var group in graph.Outputs.GroupBy(o => o.Name))
+        {
+            string name = group.Key;
+            var first = group.First();
+            if (first.Index < 0)
+            {
+                var dims = first.Node.Shape.Resolve(io.Batch);
+                result[name] = new HostArray<T>(dims, executor.Output(first).ToArray());
+            }
+            else if (io.SequenceOutputs.TryGetValue(name, out var layout))
+            {
+                var data = new T[io.Steps * io.Batch * Math.Max(layout.Features, 1)];
+                foreach (var o in group) layout.Scatter(executor.Output(o), o.Index, data);
+                result[name] = new HostArray<T>(layout.Shape, data);
+            }
+            else
+            {
+                var parts = group.OrderBy(o => o.Index).ToList();
+                var stepDims = parts[0].Node.Shape.Resolve(io.Batch);
+                result[name] = new HostArray<T>([parts.Count, .. stepDims], parts.SelectMany(o => executor.Output(o).ToArray()).ToArray());
+            }
+        }
+        return result;
+    }
+}
