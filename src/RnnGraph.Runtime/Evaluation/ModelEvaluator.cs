@@ -12,27 +12,46 @@ namespace RnnGraph.Runtime.Evaluation;
 /// compiles the graph for the given sequence length (with a backward pass when any upstream gradient
 /// is given), runs it and returns <c>y</c>, the final states and the gradients under their CONTRACT names.
 /// </summary>
-public static class ModelEvaluator
+public sealed class ModelEvaluator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static Dictionary<string, HostArray<T>> Evaluate<T>(Compilation compilation,
-        IReadOnlyDictionary<string, HostArray<T>> weights, IReadOnlyDictionary<string, HostArray<T>> inputs)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var model = compilation.Model ?? throw new InvalidOperationException("the spec has errors");
-        var io = EvalSignature.Create(model, inputs);
-        var forward = compilation.Unroll(new UnrollOptions(io.Steps, io.GivenInitialStates));
-        var graph = io.Seeds.Count > 0 ? compilation.Backward(forward, io.Seeds.Contains) : forward;
-        graph = compilation.Optimize(graph);
+    private readonly BoundModel _model;
+    private readonly EvalSignature _io;
+    private readonly Graph _graph;
+    private readonly Executor<T> _executor;
 
-        var executor = new Executor<T>(graph, io.Batch);
-        LoadWeights(model, executor, weights);
-        FeedInputs(model, executor, io, inputs);
-        executor.Run();
-        return CollectOutputs(model, graph, executor, io);
+    /// <summary>Validates and loads everything and plans the graph; <see cref="Run"/> may then be called repeatedly.</summary>
+    public ModelEvaluator(Compilation compilation, IReadOnlyDictionary<string, HostArray<T>> weights, IReadOnlyDictionary<string, HostArray<T>> inputs)
+    {
+        _model = compilation.Model ?? throw new InvalidOperationException("the spec has errors");
+        _io = EvalSignature.Create(_model, inputs);
+        var forward = compilation.Unroll(new UnrollOptions(_io.Steps, _io.GivenInitialStates));
+        var graph = _io.Seeds.Count > 0 ? compilation.Backward(forward, _io.Seeds.Contains) : forward;
+        _graph = compilation.Optimize(graph);
+        _executor = new Executor<T>(_graph, _io.Batch);
+        LoadWeights(_model, _executor, weights);
+        FeedInputs(_model, _executor, _io, inputs);
     }
 
-    private static void LoadWeights<T>(BoundModel model, Executor<T> executor, IReadOnlyDictionary<string, HostArray<T>> weights)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static Dictionary<string, HostArray<T>> Evaluate(Compilation compilation,
+        IReadOnlyDictionary<string, HostArray<T>> weights, IReadOnlyDictionary<string, HostArray<T>> inputs) =>
+        new ModelEvaluator<T>(compilation, weights, inputs).Run();
+
+    public Dictionary<string, HostArray<T>> Run()
+    {
+        _executor.Run();
+        return CollectOutputs(_model, _graph, _executor, _io);
+    }
+
+    /// <summary>Replaces one weight tensor (same shape) before the next run.</summary>
+    public void SetWeight(string name, T[] data)
+    {
+        if (_executor.HasParam(name)) _executor.SetParam(name, data);
+    }
+
+    /// <summary>Replaces the inputs (same names and shapes as at construction) before the next run.</summary>
+    public void SetInputs(IReadOnlyDictionary<string, HostArray<T>> inputs) => FeedInputs(_model, _executor, _io, inputs);
+
+    private static void LoadWeights(BoundModel model, Executor<T> executor, IReadOnlyDictionary<string, HostArray<T>> weights)
     {
         var expected = model.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
         foreach (var name in weights.Keys.Order(StringComparer.Ordinal))
@@ -51,8 +70,7 @@ public static class ModelEvaluator
         }
     }
 
-    private static void FeedInputs<T>(BoundModel model, Executor<T> executor, EvalSignature io, IReadOnlyDictionary<string, HostArray<T>> inputs)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static void FeedInputs(BoundModel model, Executor<T> executor, EvalSignature io, IReadOnlyDictionary<string, HostArray<T>> inputs)
     {
         var step = new T[io.Batch * Math.Max(io.InputLayout.Features, 1)];
         var x = inputs[model.Input.Name].Data;
@@ -82,8 +100,7 @@ public static class ModelEvaluator
         }
     }
 
-    private static Dictionary<string, HostArray<T>> CollectOutputs<T>(BoundModel model, Graph graph, Executor<T> executor, EvalSignature io)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static Dictionary<string, HostArray<T>> CollectOutputs(BoundModel model, Graph graph, Executor<T> executor, EvalSignature io)
     {
         var result = new Dictionary<string, HostArray<T>>(StringComparer.Ordinal);
         foreach (var group in graph.Outputs.GroupBy(o => o.Name))

@@ -15,7 +15,7 @@ public static class TensorEvaluator
         var model = compilation.Model ?? throw new InvalidOperationException("the spec has errors");
         var w = weights.ToDictionary(p => p.Key, p => Convert(p.Key, p.Value, ids: false, "weights"));
         var x = inputs.ToDictionary(p => p.Key, p => Convert(p.Key, p.Value, ids: model.Input.IsTokens && p.Key == model.Input.Name, "inputs"));
-        return ModelEvaluator.Evaluate(compilation, w, x).ToDictionary(p => p.Key, p => p.Value.ToTensorValue());
+        return ModelEvaluator<float>.Evaluate(compilation, w, x).ToDictionary(p => p.Key, p => p.Value.ToTensorValue());
     }
 
     private static HostArray<float> Convert(string name, TensorValue value, bool ids, string file)

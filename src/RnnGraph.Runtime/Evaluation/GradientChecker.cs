@@ -1,0 +1,125 @@
+using RnnGraph.Compiler;
+using RnnGraph.Compiler.Binding;
+
+namespace RnnGraph.Runtime.Evaluation;
+
+/// <summary>Settings of a whole-model finite-difference check (float64, central differences).</summary>
+public sealed record GradientCheckOptions(int Steps = 4, int Batch = 2, int Seed = 1234, int MaxElementsPerTensor = 48,
+                                          double Epsilon = 1e-5, double Tolerance = 1e-5);
+
+/// <summary>The result for one gradient tensor: how many elements were compared and the worst errors.</summary>
+public sealed record GradientCheckEntry(string Name, int Checked, int Total, double WorstRelativeError, double WorstAbsoluteError);
+
+public sealed record GradientCheckReport(IReadOnlyList<GradientCheckEntry> Entries, double Tolerance)
+{
+    public double WorstRelativeError => Entries.Count == 0 ? 0 : Entries.Max(e => e.WorstRelativeError);
+    public bool Passed => WorstRelativeError <= Tolerance;
+}
+
+/// <summary>
+/// Compares the compiled backward graph with central differences of the scalar
+/// <c>L = sum(y*dy) + sum(h_n*dh_n) + ...</c> over random weights, inputs, initial states and upstream
+/// gradients, in float64. The relative error of an element is |analytic - numeric| / max(|analytic|, |numeric|, 1e-3),
+/// so gradients near zero are judged by their absolute error.
+/// </summary>
+public static class GradientChecker
+{
+    public static GradientCheckReport Run(Compilation compilation, GradientCheckOptions options)
+    {
+        var model = compilation.Model ?? throw new InvalidOperationException("the spec has errors");
+        var rng = new Random(options.Seed);
+        var weights = model.Parameters.ToDictionary(p => p.Name, p => Random(rng, p.Dims, 0.6));
+        var (forwardInputs, seeds) = RandomInputs(model, options, rng);
+
+        var allInputs = new Dictionary<string, HostArray<double>>(forwardInputs);
+        foreach (var (name, seed) in seeds) allInputs[name] = seed;
+        var analytic = ModelEvaluator<double>.Evaluate(compilation, weights, allInputs);
+
+        var forward = new ModelEvaluator<double>(compilation, weights, forwardInputs);
+        double Loss()
+        {
+            var outputs = forward.Run();
+            double loss = 0;
+            foreach (var (name, seed) in seeds)
+            {
+                var o = outputs[name[1..]].Data;
+                for (int i = 0; i < o.Length; i++) loss += o[i] * seed.Data[i];
+            }
+            return loss;
+        }
+
+        var entries = new List<GradientCheckEntry>();
+        foreach (var (name, w) in weights.OrderBy(p => p.Key, StringComparer.Ordinal))
+            entries.Add(Compare("grad." + name, analytic, w.Data, options, rng, () => forward.SetWeight(name, w.Data), Loss));
+        foreach (var (name, x) in forwardInputs.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (model.Input.IsTokens && name == model.Input.Name) continue;
+            entries.Add(Compare("grad." + name, analytic, x.Data, options, rng, () => forward.SetInputs(forwardInputs), Loss));
+        }
+        return new GradientCheckReport(entries, options.Tolerance);
+    }
+
+    private static GradientCheckEntry Compare(string gradName, Dictionary<string, HostArray<double>> analytic, double[] values,
+                                              GradientCheckOptions options, Random rng, Action apply, Func<double> loss)
+    {
+        if (!analytic.TryGetValue(gradName, out var grad)) throw new InvalidOperationException($"the backward graph has no output '{gradName}'");
+        var indices = Enumerable.Range(0, values.Length).ToArray();
+        if (indices.Length > options.MaxElementsPerTensor)
+        {
+            rng.Shuffle(indices);
+            indices = indices.Take(options.MaxElementsPerTensor).Order().ToArray();
+        }
+        double worstRel = 0, worstAbs = 0;
+        foreach (int i in indices)
+        {
+            double saved = values[i];
+            values[i] = saved + options.Epsilon;
+            apply();
+            double plus = loss();
+            values[i] = saved - options.Epsilon;
+            apply();
+            double minus = loss();
+            values[i] = saved;
+            apply();
+            double numeric = (plus - minus) / (2 * options.Epsilon);
+            double a = grad.Data[i];
+            double abs = Math.Abs(a - numeric);
+            worstAbs = Math.Max(worstAbs, abs);
+            worstRel = Math.Max(worstRel, abs / Math.Max(Math.Max(Math.Abs(a), Math.Abs(numeric)), 1e-3));
+        }
+        return new GradientCheckEntry(gradName, indices.Length, values.Length, worstRel, worstAbs);
+    }
+
+    private static (Dictionary<string, HostArray<double>> Forward, Dictionary<string, HostArray<double>> Seeds) RandomInputs(
+        BoundModel model, GradientCheckOptions options, Random rng)
+    {
+        int T = options.Steps, B = options.Batch;
+        var forward = new Dictionary<string, HostArray<double>>(StringComparer.Ordinal);
+        var seeds = new Dictionary<string, HostArray<double>>(StringComparer.Ordinal);
+        var input = model.Input;
+        int[] xShape = input.IsTokens
+            ? (model.BatchFirst ? [B, T] : [T, B])
+            : (model.BatchFirst ? [B, T, input.Size] : [T, B, input.Size]);
+        forward[input.Name] = input.IsTokens
+            ? new HostArray<double>(xShape, Enumerable.Range(0, T * B).Select(_ => (double)rng.Next(input.Vocab)).ToArray())
+            : Random(rng, xShape, 1.0);
+        int outputSize = model.Layers[^1].OutputSize;
+        seeds["d" + ModelNames.Output] = Random(rng, model.BatchFirst ? [B, T, outputSize] : [T, B, outputSize], 1.0);
+        foreach (var layer in model.RnnLayers)
+        {
+            int[] stacked = [layer.NumLayers * layer.Directions, B, layer.Hidden];
+            for (int s = 0; s < layer.States.Count; s++)
+            {
+                forward[ModelNames.InitialState(model, layer, s)] = Random(rng, stacked, 0.8);
+                seeds["d" + ModelNames.FinalState(model, layer, s)] = Random(rng, stacked, 1.0);
+            }
+        }
+        return (forward, seeds);
+    }
+
+    private static HostArray<double> Random(Random rng, int[] shape, double scale)
+    {
+        int n = shape.Aggregate(1, (a, b) => a * b);
+        return new HostArray<double>(shape, Enumerable.Range(0, n).Select(_ => (rng.NextDouble() * 2 - 1) * scale).ToArray());
+    }
+}
