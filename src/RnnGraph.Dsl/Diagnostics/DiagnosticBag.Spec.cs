@@ -1,0 +1,118 @@
+using RnnGraph.Dsl.Text;
+
+namespace RnnGraph.Dsl.Diagnostics;
+
+// Diagnostics of the spec reader (RG0001-RG0099). Every code and message is written here once:
+//
+//   RG0001  invalid YAML: <detail>
+//   RG0002  the spec file is empty; it needs a 'model' section
+//   RG0003  the spec has no 'model' section
+//   RG0004  expected <what> for <subject>, got <actual>
+//   RG0005  unknown key '<key>' in <context>; did you mean '<key>'?
+//           unknown key '<key>' in <context>; valid keys are <k1>, <k2>, ...
+//   RG0006  <context> is missing required key '<key>'
+//   RG0007  <what> must be a positive integer, got <n>
+//   RG0008  input '<name>' needs either 'size' (features per step) or 'vocab' (token ids)
+//   RG0009  input '<name>' has both 'size' and 'vocab'; use 'size' for features or 'vocab' for token ids
+//   RG0010  duplicate key '<key>' (first given on line <n>)
+//   RG0011  duplicate <cell|input|parameter|state> '<name>'[ in cell '<cell>'] (first declared on line <n>)
+//   RG0012  a layer must be a mapping with one key, its kind (rnn, dense or embed), got <actual>
+//   RG0013  a layer item has one key, its kind; '<key>' must be an option inside '<kind>' or start its own '- <key>:' item
+//   RG0014  unknown layer kind '<kind>'; did you mean '<kind>'?
+//           unknown layer kind '<kind>'; expected rnn, dense or embed
+//           unknown layer kind '<cell>'; a cell is used as '- rnn: { cell: <cell>, hidden: ... }'
+//   RG0015  unknown activation '<name>'; did you mean '<name>'?
+//           unknown activation '<name>'; expected none or softmax
+//   RG0016  '<option>' applies only to <cell> cells, not '<cell>'
+//   RG0017  '<text>' is not a valid name; use letters, digits and '_', not starting with a digit
+//   RG0018  '<key>' must not be empty
+//   RG0019  a spec file holds a single YAML document; this is a second one
+
+public sealed partial class DiagnosticBag
+{
+    internal void ReportInvalidYaml(TextLocation location, string detail) =>
+        Report("RG0001", location, $"invalid YAML: {detail}");
+
+    internal void ReportEmptySpec(TextLocation location) =>
+        Report("RG0002", location, "the spec file is empty; it needs a 'model' section");
+
+    internal void ReportMissingModel(TextLocation location) =>
+        Report("RG0003", location, "the spec has no 'model' section");
+
+    /// <summary><paramref name="subject"/> is already phrased for the message, e.g. <c>'hidden'</c> or <c>the spec</c>.</summary>
+    internal void ReportWrongType(TextLocation location, string expected, string subject, string actual) =>
+        Report("RG0004", location, $"expected {expected} for {subject}, got {actual}");
+
+    internal void ReportUnknownKey(TextLocation location, string key, string context, IReadOnlyList<string> validKeys)
+    {
+        string? suggestion = StringDistance.Suggest(key, validKeys);
+        string hint = suggestion is not null
+            ? $"did you mean '{suggestion}'?"
+            : $"valid keys are {string.Join(", ", validKeys)}";
+        Report("RG0005", location, $"unknown key '{key}' in {context}; {hint}");
+    }
+
+    internal void ReportMissingKey(TextLocation location, string context, string key) =>
+        Report("RG0006", location, $"{context} is missing required key '{key}'");
+
+    internal void ReportNotPositive(TextLocation location, string what, int value) =>
+        Report("RG0007", location, $"{what} must be a positive integer, got {value}");
+
+    internal void ReportInputWithoutSizeOrVocab(TextLocation location, string input) =>
+        Report("RG0008", location, $"input '{input}' needs either 'size' (features per step) or 'vocab' (token ids)");
+
+    internal void ReportInputWithSizeAndVocab(TextLocation location, string input) =>
+        Report("RG0009", location, $"input '{input}' has both 'size' and 'vocab'; use 'size' for features or 'vocab' for token ids");
+
+    internal void ReportDuplicateKey(TextLocation location, string key, int firstLine) =>
+        Report("RG0010", location, $"duplicate key '{key}' (first given on line {firstLine})");
+
+    /// <summary>A name declared twice: <paramref name="kind"/> is cell, input, parameter or state; <paramref name="cell"/> names the owning cell if any.</summary>
+    internal void ReportDuplicateName(TextLocation location, string kind, string name, string? cell, int firstLine)
+    {
+        string owner = cell is null ? "" : $" in cell '{cell}'";
+        Report("RG0011", location, $"duplicate {kind} '{name}'{owner} (first declared on line {firstLine})");
+    }
+
+    internal void ReportBadLayerItem(TextLocation location, string actual) =>
+        Report("RG0012", location, $"a layer must be a mapping with one key, its kind (rnn, dense or embed), got {actual}");
+
+    internal void ReportExtraLayerKey(TextLocation location, string key, string kind) =>
+        Report("RG0013", location, $"a layer item has one key, its kind; '{key}' must be an option inside '{kind}' or start its own '- {key}:' item");
+
+    internal void ReportUnknownLayerKind(TextLocation location, string kind, IReadOnlyList<string> kinds, IReadOnlyList<string> builtInCells)
+    {
+        string hint;
+        if (builtInCells.Contains(kind))
+            hint = $"a cell is used as '- rnn: {{ cell: {kind}, hidden: ... }}'";
+        else if (StringDistance.Suggest(kind, kinds) is { } suggestion)
+            hint = $"did you mean '{suggestion}'?";
+        else
+            hint = $"expected {Alternatives(kinds)}";
+        Report("RG0014", location, $"unknown layer kind '{kind}'; {hint}");
+    }
+
+    internal void ReportUnknownActivation(TextLocation location, string activation, IReadOnlyList<string> activations)
+    {
+        string hint = StringDistance.Suggest(activation, activations) is { } suggestion
+            ? $"did you mean '{suggestion}'?"
+            : $"expected {Alternatives(activations)}";
+        Report("RG0015", location, $"unknown activation '{activation}'; {hint}");
+    }
+
+    internal void ReportOptionNotForCell(TextLocation location, string option, string requiredCell, string actualCell) =>
+        Report("RG0016", location, $"'{option}' applies only to {requiredCell} cells, not '{actualCell}'");
+
+    internal void ReportInvalidName(TextLocation location, string text) =>
+        Report("RG0017", location, $"'{text}' is not a valid name; use letters, digits and '_', not starting with a digit");
+
+    internal void ReportEmptyList(TextLocation location, string key) =>
+        Report("RG0018", location, $"'{key}' must not be empty");
+
+    internal void ReportExtraDocument(TextLocation location) =>
+        Report("RG0019", location, "a spec file holds a single YAML document; this is a second one");
+
+    /// <summary>"a, b or c".</summary>
+    private static string Alternatives(IReadOnlyList<string> items) =>
+        items.Count == 1 ? items[0] : $"{string.Join(", ", items.Take(items.Count - 1))} or {items[^1]}";
+}

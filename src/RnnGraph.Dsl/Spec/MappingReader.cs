@@ -1,0 +1,90 @@
+using RnnGraph.Dsl.Text;
+using YamlDotNet.RepresentationModel;
+
+namespace RnnGraph.Dsl.Spec;
+
+/// <summary>
+/// A YAML mapping checked against its <see cref="KeyTable"/>. Unknown and missing required keys
+/// are reported once, on construction; values are then fetched by key with typed getters that
+/// report a wrong type and return null, so readers simply skip what is missing or wrong.
+/// </summary>
+internal sealed class MappingReader
+{
+    private readonly SpecReadContext _ctx;
+    private readonly Dictionary<string, (YamlScalarNode Key, YamlNode Value)> _entries = new(StringComparer.Ordinal);
+
+    /// <param name="context">How the mapping is named in messages: <c>rnn layer</c>, <c>input 'x'</c>, <c>'model'</c>.</param>
+    /// <param name="owner">Where a missing key is reported: the key that holds this mapping.</param>
+    public MappingReader(SpecReadContext ctx, YamlMappingNode node, KeyTable keys, string context, TextLocation owner)
+    {
+        _ctx = ctx;
+        foreach (var (keyNode, value) in node.Children)
+        {
+            if (keyNode is not YamlScalarNode { Value: { } key } scalarKey)
+            {
+                ctx.Diagnostics.ReportWrongType(ctx.Locate(keyNode), "a key name", context, YamlValues.Describe(keyNode));
+                continue;
+            }
+            if (!keys.Contains(key))
+            {
+                ctx.Diagnostics.ReportUnknownKey(ctx.Locate(scalarKey), key, context, keys.All);
+                continue;
+            }
+            _entries[key] = (scalarKey, value);
+        }
+
+        foreach (string key in keys.Required)
+        {
+            if (!_entries.ContainsKey(key)) ctx.Diagnostics.ReportMissingKey(owner, context, key);
+        }
+    }
+
+    public bool Has(string key) => _entries.ContainsKey(key);
+
+    public YamlScalarNode? KeyNode(string key) => _entries.TryGetValue(key, out var e) ? e.Key : null;
+
+    public TextLocation? KeyLocation(string key) => _entries.TryGetValue(key, out var e) ? _ctx.Locate(e.Key) : null;
+
+    public YamlNode? Value(string key) => _entries.TryGetValue(key, out var e) ? e.Value : null;
+
+    /// <summary>The key and its value, e.g. for the location of a whole section.</summary>
+    public TextLocation? EntryLocation(string key) =>
+        _entries.TryGetValue(key, out var e) ? _ctx.Locate(e.Key, e.Value) : null;
+
+    public Located<int>? PositiveInteger(string key, string what) =>
+        Read(key, (node, subject, where) => YamlValues.PositiveInteger(_ctx, node, subject, what, where));
+
+    public Located<bool>? Boolean(string key) =>
+        Read(key, (node, subject, where) => YamlValues.Boolean(_ctx, node, subject, where));
+
+    public Located<string>? Name(string key) =>
+        Read(key, (node, subject, where) => YamlValues.Name(_ctx, node, subject, where));
+
+    public Located<string>? Word(string key) =>
+        Read(key, (node, subject, where) => YamlValues.Word(_ctx, node, subject, where));
+
+    /// <summary>The mapping under <paramref name="key"/>; with <paramref name="emptyIfNull"/> an empty value counts as <c>{}</c>.</summary>
+    public YamlMappingNode? Mapping(string key, bool emptyIfNull = false) =>
+        Collection<YamlMappingNode>(key, "a mapping", emptyIfNull ? () => new YamlMappingNode() : null);
+
+    public YamlSequenceNode? Sequence(string key) => Collection<YamlSequenceNode>(key, "a sequence", null);
+
+    /// <summary>Where a problem with the value of <paramref name="key"/> is reported: the value, or the key if the value is empty.</summary>
+    public TextLocation Where(string key)
+    {
+        var (keyNode, value) = _entries[key];
+        return YamlValues.IsNull(value) ? _ctx.Locate(keyNode) : _ctx.Locate(value);
+    }
+
+    private T? Collection<T>(string key, string expected, Func<T>? ifNull) where T : YamlNode
+    {
+        if (!_entries.TryGetValue(key, out var e)) return null;
+        if (e.Value is T collection) return collection;
+        if (ifNull is not null && YamlValues.IsNull(e.Value)) return ifNull();
+        _ctx.Diagnostics.ReportWrongType(Where(key), expected, $"'{key}'", YamlValues.Describe(e.Value));
+        return null;
+    }
+
+    private T? Read<T>(string key, Func<YamlNode, string, TextLocation, T?> convert) where T : struct =>
+        _entries.TryGetValue(key, out var e) ? convert(e.Value, $"'{key}'", Where(key)) : null;
+}

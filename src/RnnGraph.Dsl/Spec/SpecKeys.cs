@@ -1,0 +1,35 @@
+namespace RnnGraph.Dsl.Spec;
+
+/// <summary>
+/// The schema of the spec in one place: the keys of every mapping the reader knows. Adding a
+/// section or an option starts here (then a field in the model and a line in its reader).
+/// </summary>
+internal static class SpecKeys
+{
+    // 'model' is not listed as required: its absence gets a message of its own (RG0003) and a
+    // cell library file has none.
+    public static readonly KeyTable Root = new(required: [], optional: ["model", "cells"]);
+
+    public static readonly KeyTable Model = new(required: ["inputs", "layers"], optional: []);
+
+    // Exactly one of size and vocab: checked by the model reader, not expressible here.
+    public static readonly KeyTable Input = new(required: [], optional: ["size", "vocab"]);
+
+    public static readonly KeyTable Rnn = new(
+        required: ["cell", "hidden"],
+        optional: ["layers", "bidirectional", "bias", "batch_first", "reset_after", "peepholes", "name"]);
+
+    public static readonly KeyTable Dense = new(required: ["units"], optional: ["activation", "bias", "name"]);
+
+    public static readonly KeyTable Embed = new(required: ["dim"], optional: ["name"]);
+
+    public static readonly KeyTable Cell = new(required: ["params", "state", "equations", "output"], optional: []);
+
+    /// <summary>The layer kinds, in the order suggested to users.</summary>
+    public static readonly IReadOnlyList<string> LayerKinds = ["rnn", "dense", "embed"];
+
+    /// <summary>The cells the compiler's library provides; named here only to explain a misuse such as <c>- lstm: {...}</c>.</summary>
+    public static readonly IReadOnlyList<string> BuiltInCells = ["rnn_tanh", "rnn_relu", "gru", "lstm"];
+
+    public static readonly IReadOnlyList<string> Activations = ["none", "softmax"];
+}

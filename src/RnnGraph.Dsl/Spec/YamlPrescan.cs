@@ -1,0 +1,171 @@
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace RnnGraph.Dsl.Spec;
+
+/// <summary>
+/// One pass over YamlDotNet's parser events before the representation model is loaded. The loader
+/// stops at the first duplicate key or unknown alias with a vague position, and some syntax errors
+/// escape it as a bare InvalidOperationException; this pass reports all duplicates (naming what was
+/// duplicated: a cell, an input, a parameter), aliases at their own position, and a located message
+/// for every syntax error.
+/// </summary>
+internal sealed class YamlPrescan
+{
+    private readonly SpecReadContext _ctx;
+    private readonly List<Frame> _stack = new();
+    private readonly HashSet<string> _anchors = new(StringComparer.Ordinal);
+    private bool _ok = true;
+
+    private YamlPrescan(SpecReadContext ctx) => _ctx = ctx;
+
+    /// <summary>Reports every problem found; true when the text can be loaded.</summary>
+    public static bool Check(SpecReadContext ctx) => new YamlPrescan(ctx).Run();
+
+    private bool Run()
+    {
+        var scanner = new Scanner(new StringReader(_ctx.Source.Text));
+        var parser = new Parser(scanner);
+        try
+        {
+            while (parser.MoveNext()) Visit(parser.Current!);
+        }
+        catch (YamlException ex)
+        {
+            ReportSyntaxError(ex);
+            return false;
+        }
+        catch (Exception)
+        {
+            // YamlDotNet's scanner throws InvalidOperationException, without a position, on some
+            // unterminated flow collections; the open bracket is the likely culprit. Any other
+            // exception here is the parser failing on bad input too, and must not reach the caller.
+            if (!ReportUnclosedFlow())
+                _ctx.Diagnostics.ReportInvalidYaml(_ctx.At(scanner.CurrentPosition), "the text cannot be parsed here");
+            return false;
+        }
+        return _ok;
+    }
+
+    /// <summary>Reports the innermost open <c>{</c> or <c>[</c> as never closed; with <paramref name="beforeLine"/>, only one opened on an earlier line.</summary>
+    private bool ReportUnclosedFlow(long? beforeLine = null)
+    {
+        if (_stack.LastOrDefault(f => f.IsFlow) is not { } open) return false;
+        if (beforeLine is { } line && open.Start.Line >= line) return false;
+        _ctx.Diagnostics.ReportInvalidYaml(_ctx.At(open.Start), $"this '{open.Opener}' is not closed by a matching '{open.Closer}'");
+        return true;
+    }
+
+    private void Visit(ParsingEvent e)
+    {
+        switch (e)
+        {
+            case DocumentStart:
+                _stack.Clear();
+                _anchors.Clear(); // anchors are local to a document
+                break;
+            case MappingStart m:
+                Anchor(m);
+                _stack.Add(new Frame(IsMapping: true, IsFlow: m.Style == MappingStyle.Flow, m.Start));
+                break;
+            case SequenceStart s:
+                Anchor(s);
+                _stack.Add(new Frame(IsMapping: false, IsFlow: s.Style == SequenceStyle.Flow, s.Start));
+                break;
+            case MappingEnd or SequenceEnd:
+                _stack.RemoveAt(_stack.Count - 1);
+                NodeDone(null);
+                break;
+            case Scalar scalar:
+                Anchor(scalar);
+                NodeDone(scalar);
+                break;
+            case AnchorAlias alias:
+                if (!_anchors.Contains(alias.Value.Value))
+                {
+                    _ctx.Diagnostics.ReportInvalidYaml(_ctx.At(alias.Start), $"alias '*{alias.Value.Value}' refers to no anchor defined before it");
+                    _ok = false;
+                }
+                NodeDone(null);
+                break;
+        }
+    }
+
+    private void Anchor(NodeEvent node)
+    {
+        if (!node.Anchor.IsEmpty) _anchors.Add(node.Anchor.Value);
+    }
+
+    /// <summary>A node is complete: in a mapping it is alternately a key (checked for duplicates) and a value.</summary>
+    private void NodeDone(Scalar? scalar)
+    {
+        if (_stack.Count == 0 || !_stack[^1].IsMapping) return;
+        var frame = _stack[^1];
+        if (!frame.ExpectKey)
+        {
+            frame.ExpectKey = true;
+            return;
+        }
+
+        frame.ExpectKey = false;
+        frame.CurrentKey = scalar?.Value;
+        if (scalar is null) return;
+        int line = (int)scalar.Start.Line;
+        if (frame.Keys.TryGetValue(scalar.Value, out int firstLine))
+            ReportDuplicate(scalar, firstLine);
+        else
+            frame.Keys.Add(scalar.Value, line);
+    }
+
+    private void ReportDuplicate(Scalar key, int firstLine)
+    {
+        _ok = false;
+        var where = _ctx.Locate(key.Start, key.End);
+        // The keys leading to the duplicated one say what it names.
+        string?[] path = _stack.Take(_stack.Count - 1).Select(f => f.IsMapping ? f.CurrentKey : null).ToArray();
+        switch (path)
+        {
+            case ["cells"]:
+                _ctx.Diagnostics.ReportDuplicateName(where, "cell", key.Value, null, firstLine);
+                break;
+            case ["cells", { } cell, "params"]:
+                _ctx.Diagnostics.ReportDuplicateName(where, "parameter", key.Value, cell, firstLine);
+                break;
+            case ["model", "inputs"]:
+                _ctx.Diagnostics.ReportDuplicateName(where, "input", key.Value, null, firstLine);
+                break;
+            default:
+                _ctx.Diagnostics.ReportDuplicateKey(where, key.Value, firstLine);
+                break;
+        }
+    }
+
+    private void ReportSyntaxError(YamlException ex)
+    {
+        // "did not find expected ',' or ']'" on a later line than the bracket: the bracket was never closed,
+        // and the mark (often the end of the file) says little.
+        if (ex.Message.Contains("did not find expected ','", StringComparison.Ordinal) && ReportUnclosedFlow(beforeLine: ex.Start.Line))
+            return;
+
+        // YamlDotNet's messages read "While scanning X, found Y." Keep the words, drop the capital and period.
+        string message = ex.Message.TrimEnd('.');
+        if (message.Length > 0) message = char.ToLowerInvariant(message[0]) + message[1..];
+        var location = _ctx.At(ex.Start);
+        if (message.Contains("tab", StringComparison.Ordinal))
+        {
+            // The mark is where the enclosing mapping began; the tab itself is more helpful.
+            int tab = _ctx.Source.Text.IndexOf('\t', location.Span.Start);
+            if (tab >= 0) location = location with { Span = new(tab, 1) };
+        }
+        _ctx.Diagnostics.ReportInvalidYaml(location, message);
+    }
+
+    private sealed record Frame(bool IsMapping, bool IsFlow, Mark Start)
+    {
+        public Dictionary<string, int> Keys { get; } = new(StringComparer.Ordinal);
+        public bool ExpectKey { get; set; } = true;
+        public string? CurrentKey { get; set; }
+        public char Opener => IsMapping ? '{' : '[';
+        public char Closer => IsMapping ? '}' : ']';
+    }
+}
