@@ -1,1 +1,7 @@
-namespace RnnGraph.Cli; public static class Program { public static int Main(string[] args) => 0; }
+namespace RnnGraph.Cli;
+
+/// <summary>Entry point of the <c>rnngraph</c> command.</summary>
+public static class Program
+{
+    public static int Main(string[] args) => CommandLineApp.Run(args, Console.Out, Console.Error);
+}

@@ -31,7 +31,7 @@ public static class CellLibrary
     private static IReadOnlyDictionary<string, CellSpec> Load()
     {
         var bag = new DiagnosticBag();
-        var document = SpecReader.Read(new SourceText(SourcePath, Text), bag);
+        var document = SpecReader.ReadCellLibrary(new SourceText(SourcePath, Text), bag);
         if (bag.HasErrors)
             throw new InvalidOperationException("the built-in cell library does not parse:\n" + DiagnosticFormatter.FormatAll(bag.Sorted()));
         return document.Cells.ToDictionary(c => c.Name.Value, StringComparer.Ordinal);

@@ -1,0 +1,45 @@
+using System.Text;
+
+namespace RnnGraph.Cli;
+
+/// <summary>One option of a command: a flag when <see cref="ValueName"/> is null.</summary>
+public sealed record OptionSpec(string Name, string? ValueName, string Help, bool Required = false, IReadOnlyList<string>? Choices = null);
+
+/// <summary>A command's name, arguments, options and help text, from which usage and help are printed.</summary>
+public sealed record CommandSpec(string Name, string Summary, IReadOnlyList<string> Positionals, IReadOnlyList<OptionSpec> Options, string? Details = null)
+{
+    public string Usage
+    {
+        get
+        {
+            var sb = new StringBuilder("usage: rnngraph ").Append(Name);
+            foreach (var p in Positionals) sb.Append(' ').Append(p);
+            foreach (var o in Options)
+            {
+                string text = o.ValueName is null ? o.Name : $"{o.Name} {o.ValueName}";
+                sb.Append(' ').Append(o.Required ? text : $"[{text}]");
+            }
+            return sb.ToString();
+        }
+    }
+
+    public string Help
+    {
+        get
+        {
+            var sb = new StringBuilder();
+            sb.Append(Usage).Append("\n\n").Append(Summary).Append('\n');
+            if (Details is not null) sb.Append('\n').Append(Details.TrimEnd()).Append('\n');
+            if (Options.Count > 0)
+            {
+                sb.Append("\noptions:\n");
+                foreach (var o in Options)
+                {
+                    string text = o.ValueName is null ? o.Name : $"{o.Name} {o.ValueName}";
+                    sb.Append("  ").Append(text.PadRight(26)).Append(o.Help).Append('\n');
+                }
+            }
+            return sb.ToString();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.Globalization;
+using RnnGraph.Runtime.Evaluation;
+
+namespace RnnGraph.Cli.Commands;
+
+/// <summary><c>rnngraph gradcheck SPEC</c>: float64 central differences over the whole model.</summary>
+public sealed class GradcheckCommand : ICommand
+{
+    public CommandSpec Spec { get; } = new("gradcheck", "Compare the compiled backward graph with float64 central differences over random weights,\ninputs, initial states and upstream gradients; print the worst relative error per gradient.",
+        ["SPEC"],
+        [
+            new OptionSpec("--steps", "T", "unrolled steps (default 4)"),
+            new OptionSpec("--batch", "B", "batch size (default 2)"),
+            new OptionSpec("--seed", "N", "random seed (default 1234)"),
+            new OptionSpec("--max-elements", "N", "elements checked per tensor, sampled (default 48)"),
+            new OptionSpec("--tolerance", "TOL", "largest relative error accepted (default 1e-5)"),
+        ],
+        "Relative error = |analytic - numeric| / max(|analytic|, |numeric|, 1e-3). Exit 1 above the tolerance.");
+
+    public int Execute(ParsedArguments args, CliContext context)
+    {
+        var defaults = new GradientCheckOptions();
+        double tolerance = defaults.Tolerance;
+        if (args.Option("--tolerance") is { } text &&
+            (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out tolerance) || tolerance <= 0))
+            throw new UsageException($"--tolerance needs a positive number, got '{text}'");
+        var options = defaults with
+        {
+            Steps = args.IntOption("--steps", defaults.Steps, 1),
+            Batch = args.IntOption("--batch", defaults.Batch, 1),
+            Seed = args.IntOption("--seed", defaults.Seed, 0),
+            MaxElementsPerTensor = args.IntOption("--max-elements", defaults.MaxElementsPerTensor, 1),
+            Tolerance = tolerance,
+        };
+        var compilation = SpecLoader.Load(args.Positionals[0], context.Error, context.Error);
+        if (compilation is null) return 1;
+
+        var report = GradientChecker.Run(compilation, options);
+        int width = Math.Max(8, report.Entries.Max(e => e.Name.Length));
+        context.Out.WriteLine($"{"gradient".PadRight(width)}  {"checked",9}  {"worst rel",10}  {"worst abs",10}");
+        foreach (var e in report.Entries)
+        {
+            string flag = e.WorstRelativeError > tolerance ? "  FAIL" : "";
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{e.Name.PadRight(width)}  {$"{e.Checked}/{e.Total}",9}  {e.WorstRelativeError,10:0.00e+00}  {e.WorstAbsoluteError,10:0.00e+00}{flag}"));
+        }
+        context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{(report.Passed ? "passed" : "FAILED")}: worst relative error {report.WorstRelativeError:0.00e+00} (tolerance {tolerance:0.0e+00}, T={options.Steps}, B={options.Batch}, float64, eps={options.Epsilon:0e+00})"));
+        return report.Passed ? 0 : 1;
+    }
+}
