@@ -33,7 +33,7 @@ public sealed class Compilation
     public bool HasErrors => Diagnostics.HasErrors;
 
     /// <summary>When set, the verifier checks the graph after every pass (tests and debug builds).</summary>
-    public bool VerifyEachPass { get; init; }
+    public bool VerifyEachPass { get; set; }
 #if DEBUG
         = true;
 #endif
