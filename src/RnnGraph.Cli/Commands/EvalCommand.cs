@@ -25,7 +25,12 @@ public sealed class EvalCommand : ICommand
             var weights = SafeTensors.Read(args.Option("--weights")!);
             var inputs = SafeTensors.Read(args.Option("--inputs")!);
             var outputs = TensorEvaluator.Evaluate(compilation, weights, inputs);
-            SafeTensors.Write(args.Option("--out")!, outputs);
+            string outPath = args.Option("--out")!;
+            SafeTensors.Write(outPath, outputs);
+            int gradients = outputs.Keys.Count(k => k.StartsWith("grad.", StringComparison.Ordinal));
+            var shown = outputs.Where(p => !p.Key.StartsWith("grad.", StringComparison.Ordinal)).OrderBy(p => p.Key, StringComparer.Ordinal);
+            context.Out.WriteLine($"wrote {outPath}: {string.Join(", ", shown.Select(p => $"{p.Key} [{string.Join(",", p.Value.Shape)}]"))}" +
+                                  (gradients > 0 ? $" and {gradients} gradients" : ""));
             return 0;
         }
         catch (Exception e) when (e is SafeTensorsException or EvalException or RuntimeDataException or IOException or UnauthorizedAccessException)
