@@ -48,6 +48,13 @@ public static class CommandLineApp
             stderr.WriteLine($"run 'rnngraph {command.Spec.Name} --help' for details");
             return 2;
         }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("RNNGRAPH_DEBUG") != "1")
+        {
+            // A bug in rnngraph, not the user's mistake: one line, and how to get the details.
+            stderr.WriteLine($"internal error: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            stderr.WriteLine("this is a bug in rnngraph; rerun with RNNGRAPH_DEBUG=1 for the stack trace and report it");
+            return 70;
+        }
     }
 
     private static ICommand? Find(string name) => Commands.FirstOrDefault(c => c.Spec.Name == name);
