@@ -71,6 +71,7 @@ public sealed partial class CellBinder
 
     private BoundExpr BindMatMul(BinaryExpr b)
     {
+        if (MisgroupedMatrix(b)) return new BoundError(b.Span);
         var vector = BindExpr(b.Right);
         if (b.Left is not NameExpr matrixName || !_params.TryGetValue(matrixName.Name, out var matrix) || !matrix.IsMatrix)
         {
@@ -92,6 +93,26 @@ public sealed partial class CellBinder
         if (vector is BoundZero) return new BoundZero(matrix.Dims[0], b.Span);
         return new BoundMatVec(matrix.Name, vector, matrix.Dims[0], b.Span);
     }
+
+    /// <summary>
+    /// <c>a * W @ x</c> and <c>-W @ x</c> put the matrix inside the left operand of <c>@</c>; say how
+    /// the expression groups instead of "a matrix can only be used on the left of '@'", which it seems to be.
+    /// </summary>
+    private bool MisgroupedMatrix(BinaryExpr b)
+    {
+        string? intended = b.Left switch
+        {
+            BinaryExpr { Operator: BinaryOperator.Multiply or BinaryOperator.Divide, Right: NameExpr m } p when IsMatrix(m.Name) =>
+                $"{Text(p.Left)} {(p.Operator == BinaryOperator.Multiply ? "*" : "/")} ({m.Name} @ {Text(b.Right)})",
+            UnaryExpr { Operand: NameExpr m } when IsMatrix(m.Name) => $"-({m.Name} @ {Text(b.Right)})",
+            _ => null,
+        };
+        if (intended is null) return false;
+        _bag.ReportMatMulGrouping(At(b.Span), Text(b), $"({Text(b.Left)}) @ {Text(b.Right)}", intended);
+        return true;
+    }
+
+    private bool IsMatrix(string name) => _params.TryGetValue(name, out var p) && p.IsMatrix;
 
     private BoundExpr BindElementwiseBinary(BinaryExpr b)
     {

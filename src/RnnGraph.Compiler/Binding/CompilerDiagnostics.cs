@@ -83,4 +83,8 @@ public static class CompilerDiagnostics
 
     public static void ReportNoLayers(this DiagnosticBag bag, TextLocation at) =>
         bag.Report("RG0225", at, "the model has no layers; add at least one under layers:");
+
+    /// <summary><c>a * W @ x</c>: <c>*</c> and <c>@</c> bind equally tight, so the matrix ends up inside the left operand.</summary>
+    public static void ReportMatMulGrouping(this DiagnosticBag bag, TextLocation at, string written, string grouped, string intended) =>
+        bag.Report("RG0226", at, $"'{written}' is read as '{grouped}' ('*', '/' and '@' bind equally tight, left to right); write '{intended}'");
 }
