@@ -77,9 +77,34 @@ public static class AutodiffPass
 
     private static Node Sum(GraphBuilder b, List<Node> parts)
     {
+        parts = CombinePieces(b, parts);
         var total = parts[0];
         for (int i = 1; i < parts.Count; i++) total = b.Add(total, parts[i]);
         return total;
+    }
+
+    /// <summary>
+    /// The gradients of a chunk's pieces arrive as zero-padded slices of the whole (pad_last). When
+    /// their column ranges do not overlap, one concat (with zeros in any gap) replaces the pads and adds.
+    /// </summary>
+    private static List<Node> CombinePieces(GraphBuilder b, List<Node> parts)
+    {
+        var pads = parts.Where(p => p.Op.Name == "pad_last").OrderBy(p => p.Attributes.I0).ToList();
+        if (pads.Count < 2 || pads.Any(p => !p.Inputs[0].Shape.WithLast(1).Equals(pads[0].Inputs[0].Shape.WithLast(1)))) return parts;
+        int width = pads[0].Attributes.I1;
+        var pieces = new List<Node>();
+        int column = 0;
+        foreach (var pad in pads)
+        {
+            int start = pad.Attributes.I0;
+            if (start < column) return parts; // overlapping ranges: keep the adds
+            if (start > column) pieces.Add(b.Zeros(pad.Shape.WithLast(start - column)));
+            pieces.Add(pad.Inputs[0]);
+            column = start + pad.Inputs[0].Shape.Last;
+        }
+        if (column < width) pieces.Add(b.Zeros(pads[0].Shape.WithLast(width - column)));
+        var combined = b.ConcatLast(pieces.ToArray());
+        return parts.Where(p => p.Op.Name != "pad_last").Prepend(combined).ToList();
     }
 
     private static HashSet<Node> ReachableFrom(IEnumerable<Node> leaves, IReadOnlyList<Node> nodes)
