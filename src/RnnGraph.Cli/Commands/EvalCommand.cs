@@ -13,6 +13,7 @@ public sealed class EvalCommand : ICommand
             new OptionSpec("--weights", "W.safetensors", "parameters under PyTorch names, e.g. rnn.weight_ih_l0", Required: true),
             new OptionSpec("--inputs", "IN.safetensors", "x [T,B,I] ([B,T,I] if batch_first); optional h0, c0, dy, dh_n, dc_n", Required: true),
             new OptionSpec("--out", "OUT.safetensors", "y, h_n, c_n and, when an upstream gradient is given, grad.x, grad.h0, grad.<param>", Required: true),
+            new OptionSpec("--compare", "REF.safetensors", "compare the outputs with reference tensors (e.g. from PyTorch); exit 1 on a mismatch"),
         ],
         "Missing upstream gradients count as zero. On bad input: a one-line error, exit 1, nothing written.");
 
@@ -31,12 +32,28 @@ public sealed class EvalCommand : ICommand
             var shown = outputs.Where(p => !p.Key.StartsWith("grad.", StringComparison.Ordinal)).OrderBy(p => p.Key, StringComparer.Ordinal);
             context.Out.WriteLine($"wrote {outPath}: {string.Join(", ", shown.Select(p => $"{p.Key} [{string.Join(",", p.Value.Shape)}]"))}" +
                                   (gradients > 0 ? $" and {gradients} gradients" : ""));
-            return 0;
+            return args.Option("--compare") is { } reference ? Compare(outputs, SafeTensors.Read(reference), reference, context) : 0;
         }
         catch (Exception e) when (e is SafeTensorsException or EvalException or RuntimeDataException or IOException or UnauthorizedAccessException)
         {
             context.Error.WriteLine("error: " + e.Message);
             return 1;
         }
+    }
+
+    private static int Compare(Dictionary<string, TensorValue> outputs, Dictionary<string, TensorValue> reference, string path, CliContext context)
+    {
+        var comparisons = TensorComparison.CompareAll(outputs, reference);
+        int width = Math.Max(6, comparisons.Count == 0 ? 0 : comparisons.Max(c => c.Name.Length));
+        context.Out.WriteLine($"compared with {path}: |got - ref| <= {TensorComparison.AbsoluteTolerance:0e+0} + {TensorComparison.RelativeTolerance:0e+0} * max|ref|");
+        foreach (var c in comparisons)
+        {
+            string verdict = c.Problem ?? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"max |diff| {c.MaxAbsDifference:0.00e+00}  tolerance {c.Tolerance:0.00e+00}  {(c.Passed ? "ok" : "MISMATCH")}");
+            context.Out.WriteLine($"  {c.Name.PadRight(width)}  {("[" + string.Join(",", c.Shape) + "]"),-12}  {verdict}");
+        }
+        bool passed = comparisons.All(c => c.Passed);
+        context.Out.WriteLine(passed ? $"all {comparisons.Count} tensors match" : $"{comparisons.Count(c => !c.Passed)} of {comparisons.Count} tensors differ");
+        return passed ? 0 : 1;
     }
 }

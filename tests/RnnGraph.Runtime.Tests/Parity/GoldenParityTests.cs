@@ -38,19 +38,8 @@ public sealed class GoldenParityTests
         var expected = SafeTensors.Read(Path.Combine(dir, "expected.safetensors"));
 
         Assert.NotEmpty(expected);
-        var failures = new List<string>();
-        foreach (var (key, reference) in expected.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            if (!outputs.TryGetValue(key, out var got)) { failures.Add($"{key}: missing from the outputs"); continue; }
-            if (!got.Shape.SequenceEqual(reference.Shape)) { failures.Add($"{key}: shape [{string.Join(",", got.Shape)}] but reference [{string.Join(",", reference.Shape)}]"); continue; }
-            var g = got.ToDoubleArray();
-            var r = reference.ToDoubleArray();
-            double scale = r.Length == 0 ? 0 : r.Max(Math.Abs);
-            double tolerance = 1e-5 + 1e-4 * scale;
-            double worst = 0;
-            for (int i = 0; i < r.Length; i++) worst = Math.Max(worst, Math.Abs(g[i] - r[i]));
-            if (worst > tolerance) failures.Add($"{key}: max |got-ref| = {worst:e3} > {tolerance:e3}");
-        }
+        var failures = TensorComparison.CompareAll(outputs, expected).Where(c => !c.Passed)
+            .Select(c => c.Problem is { } p ? $"{c.Name}: {p}" : $"{c.Name}: max |got-ref| = {c.MaxAbsDifference:e3} > {c.Tolerance:e3}").ToList();
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
