@@ -36,6 +36,7 @@ public sealed partial class CellBinder
             int size = DimensionEvaluator.Evaluate(dims[0], _hidden, _input, _source, _bag) ?? 0;
             return new BoundZero(size, n.Span);
         }
+        if (_invalidParams.Contains(n.Name)) return new BoundError(n.Span);
         if (_equations.ContainsKey(n.Name))
         {
             var value = Define(n.Name, n.Span);
@@ -49,7 +50,8 @@ public sealed partial class CellBinder
     private BoundExpr BindPrevious(PreviousExpr p)
     {
         if (_states.Contains(p.Name.Name)) return new BoundPreviousState(p.Name.Name, _hidden, p.Span);
-        if (_params.ContainsKey(p.Name.Name) || _equations.ContainsKey(p.Name.Name) || p.Name.Name == "x")
+        if (_params.ContainsKey(p.Name.Name) || _droppedParams.Contains(p.Name.Name) || _invalidParams.Contains(p.Name.Name)
+            || _equations.ContainsKey(p.Name.Name) || p.Name.Name == "x")
         {
             _bag.ReportPreviousOfNonState(At(p.Span), p.Name.Name);
         }

@@ -22,6 +22,8 @@ public sealed partial class CellBinder
     private readonly int _input;
     private readonly Dictionary<string, BoundParam> _params = new(StringComparer.Ordinal);
     private readonly HashSet<string> _droppedParams = new(StringComparer.Ordinal);
+    // Declared, but a dimension was reported as invalid: uses bind to errors without a second message.
+    private readonly HashSet<string> _invalidParams = new(StringComparer.Ordinal);
     private readonly HashSet<string> _states;
     private readonly Dictionary<string, (Assignment Assignment, int Index)> _equations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, BoundExpr> _bound = new(StringComparer.Ordinal);
@@ -91,9 +93,14 @@ public sealed partial class CellBinder
             if (dims.Count is < 1 or > 2)
             {
                 _bag.ReportBadDimension(p.Location, $"parameter '{p.Name.Value}' must be a vector [n] or a matrix [m, n], got {dims.Count} dimensions");
+                _invalidParams.Add(p.Name.Value);
                 continue;
             }
-            if (dims.Any(d => d is null)) continue;
+            if (dims.Any(d => d is null))
+            {
+                _invalidParams.Add(p.Name.Value);
+                continue;
+            }
             if (!bias && p.Name.Value.StartsWith("bias", StringComparison.Ordinal))
             {
                 _droppedParams.Add(p.Name.Value);
@@ -116,7 +123,7 @@ public sealed partial class CellBinder
                 var target = assignment.Targets[i];
                 if (target.Name == "_") continue;
                 if (target.Name == "x") { _bag.ReportAssignToReadOnly(At(target.Span), "x", "the step input"); continue; }
-                if (_params.ContainsKey(target.Name) || _droppedParams.Contains(target.Name))
+                if (_params.ContainsKey(target.Name) || _droppedParams.Contains(target.Name) || _invalidParams.Contains(target.Name))
                 {
                     _bag.ReportAssignToReadOnly(At(target.Span), target.Name, "a parameter");
                     continue;

@@ -84,6 +84,10 @@ public static class CompilerDiagnostics
     public static void ReportNoLayers(this DiagnosticBag bag, TextLocation at) =>
         bag.Report("RG0225", at, "the model has no layers; add at least one under layers:");
 
+    /// <summary>A built-in cell is correct for sensible sizes, so its failure is the layer's sizes' fault: reported at the layer.</summary>
+    public static void ReportBuiltinCellSizes(this DiagnosticBag bag, TextLocation at, string cell, int hidden, int input, string detail) =>
+        bag.Report("RG0227", at, $"cell '{cell}' cannot be built for hidden={hidden}, input={input}: {detail}");
+
     /// <summary><c>a * W @ x</c>: <c>*</c> and <c>@</c> bind equally tight, so the matrix ends up inside the left operand.</summary>
     public static void ReportMatMulGrouping(this DiagnosticBag bag, TextLocation at, string written, string grouped, string intended) =>
         bag.Report("RG0226", at, $"'{written}' is read as '{grouped}' ('*', '/' and '@' bind equally tight, left to right); write '{intended}'");

@@ -157,7 +157,7 @@ public sealed class ModelBinder
         int size = inputSize;
         for (int l = 0; l < numLayers; l++)
         {
-            var cell = BindCell(cellName, hidden, size, bias);
+            var cell = BindCell(cellName, hidden, size, bias, spec);
             if (cell is null) return null;
             cells.Add(cell);
             for (int d = 0; d < directions; d++)
@@ -189,12 +189,26 @@ public sealed class ModelBinder
         return cell;
     }
 
-    private BoundCell? BindCell(string cellName, int hidden, int input, bool bias)
+    private BoundCell? BindCell(string cellName, int hidden, int input, bool bias, RnnLayerSpec layer)
     {
         if (_failedCells.Contains(cellName)) return null;
         var key = (cellName, hidden, input, bias);
         if (_boundCells.TryGetValue(key, out var cached)) return cached;
-        var cell = CellBinder.Bind(_cells[cellName], hidden, input, bias, _bag);
+        var spec = _cells[cellName];
+        BoundCell? cell;
+        if (spec.Location.Path == CellLibrary.SourcePath)
+        {
+            // Only sizes can break a built-in cell (e.g. 3*hidden beyond int.MaxValue); say so at the
+            // layer instead of pointing into the embedded library, a file the user never wrote.
+            var scratch = new DiagnosticBag();
+            cell = CellBinder.Bind(spec, hidden, input, bias, scratch);
+            if (cell is null)
+                _bag.ReportBuiltinCellSizes(layer.Hidden.Location, layer.Cell.Value, hidden, input, scratch.Sorted().First(d => d.IsError).Message);
+        }
+        else
+        {
+            cell = CellBinder.Bind(spec, hidden, input, bias, _bag);
+        }
         if (cell is null) _failedCells.Add(cellName);
         _boundCells[key] = cell;
         return cell;

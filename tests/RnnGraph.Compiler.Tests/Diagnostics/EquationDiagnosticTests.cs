@@ -455,6 +455,29 @@ public sealed class EquationDiagnosticTests
             """);
 
     [Fact]
+    public void Invalid_parameter_dimension_is_reported_once_not_again_at_each_use() =>
+        Reports($"""
+            cells:
+              mycell:
+                params:
+                  weight_ih: [«hidden/0», input]
+                  weight_hh: [hidden, hidden]
+                state: [h]
+                equations: |
+                  h = tanh(weight_ih @ x + weight_hh @ h[t-1]) * «weight_ih[t-1]»
+                output: h
+            {Model}
+            """,
+            """
+            spec.yaml(4,19): error RG0214: invalid parameter dimension: 4 / 0 is not a whole number
+                4 |       weight_ih: [hidden/0, input]
+                  |                   ^~~~~~~~
+            spec.yaml(8,54): error RG0211: 'weight_ih[t-1]' is not allowed: only states (declared under state:) have a previous value
+                8 |       h = tanh(weight_ih @ x + weight_hh @ h[t-1]) * weight_ih[t-1]
+                  |                                                      ^~~~~~~~~~~~~~
+            """);
+
+    [Fact]
     public void Output_that_is_not_defined() =>
         Reports($"""
             cells:

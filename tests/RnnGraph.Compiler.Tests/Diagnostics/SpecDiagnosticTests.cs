@@ -95,6 +95,21 @@ public sealed class SpecDiagnosticTests
             """);
 
     [Fact]
+    public void Hidden_size_too_large_for_a_builtin_cell_is_reported_at_the_layer_not_in_the_library() =>
+        Reports("""
+            model:
+              inputs:
+                x: { size: 3 }
+              layers:
+                - rnn: { cell: gru, hidden: «2000000000» }
+            """,
+            """
+            spec.yaml(5,33): error RG0227: cell 'gru' cannot be built for hidden=2000000000, input=3: invalid parameter dimension: '3*hidden' is 6000000000 for hidden=2000000000, input=3; dimensions must be positive
+                5 |     - rnn: { cell: gru, hidden: 2000000000 }
+                  |                                 ^~~~~~~~~~
+            """);
+
+    [Fact]
     public void Embed_cannot_follow_an_rnn_layer() =>
         Reports("""
             model:
