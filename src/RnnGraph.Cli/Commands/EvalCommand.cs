@@ -21,18 +21,28 @@ public sealed class EvalCommand : ICommand
     {
         var compilation = SpecLoader.Load(args.Positionals[0], context.Error, context.Error);
         if (compilation is null) return 1;
+        string outPath = args.Option("--out")!;
+        string outFolder = Path.GetDirectoryName(Path.GetFullPath(outPath))!;
+        if (!Directory.Exists(outFolder))
+        {
+            // Checked first so a long evaluation does not end in an error about a temporary file.
+            context.Error.WriteLine($"error: cannot write '{outPath}': the folder '{outFolder}' does not exist");
+            return 1;
+        }
         try
         {
             var weights = SafeTensors.Read(args.Option("--weights")!);
             var inputs = SafeTensors.Read(args.Option("--inputs")!);
+            // Read before anything is written: a bad reference file is bad input too (nothing written).
+            string? referencePath = args.Option("--compare");
+            var reference = referencePath is null ? null : SafeTensors.Read(referencePath);
             var outputs = TensorEvaluator.Evaluate(compilation, weights, inputs);
-            string outPath = args.Option("--out")!;
             SafeTensors.Write(outPath, outputs);
             int gradients = outputs.Keys.Count(k => k.StartsWith("grad.", StringComparison.Ordinal));
             var shown = outputs.Where(p => !p.Key.StartsWith("grad.", StringComparison.Ordinal)).OrderBy(p => p.Key, StringComparer.Ordinal);
             context.Out.WriteLine($"wrote {outPath}: {string.Join(", ", shown.Select(p => $"{p.Key} [{string.Join(",", p.Value.Shape)}]"))}" +
                                   (gradients > 0 ? $" and {gradients} gradients" : ""));
-            return args.Option("--compare") is { } reference ? Compare(outputs, SafeTensors.Read(reference), reference, context) : 0;
+            return reference is null ? 0 : Compare(outputs, reference, referencePath!, context);
         }
         catch (Exception e) when (e is SafeTensorsException or EvalException or RuntimeDataException or IOException or UnauthorizedAccessException)
         {
