@@ -110,7 +110,7 @@ public sealed class CheckCommandTests
         Assert.Contains("): error RG", result.Out);
     }
 
-    [Fact(Skip = "Dsl bug: a recursive YAML alias overflows the stack in SpecReadContext.EndOf and kills the process")]
+    [Fact]
     public void Recursive_yaml_alias_is_an_error()
     {
         using var temp = new TempFolder();
@@ -119,6 +119,6 @@ public sealed class CheckCommandTests
         var result = Run("check", path);
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("): error RG", result.Out);
+        Assert.StartsWith($"{path}(2,11): error RG0001: invalid YAML: alias '*a' refers to a node that contains it; a spec cannot be recursive", result.Out);
     }
 }

@@ -34,19 +34,24 @@ public static class StringDistance
 
     /// <summary>
     /// The candidate closest to <paramref name="typo"/> (ignoring case), or null when none is close
-    /// enough to be a plausible typo: at most one edit per three characters, and at least one.
+    /// enough to be a plausible typo: at most one edit per three characters, at least one for names
+    /// of three or more characters, and for shorter ones only a difference in case or one missing letter at the end.
     /// Ties go to the candidate listed first, so callers list the most common names first.
     /// </summary>
     public static string? Suggest(string typo, IEnumerable<string> candidates)
     {
         string lowered = typo.ToLowerInvariant();
-        int limit = Math.Max(1, (typo.Length + 1) / 3);
+        // One- and two-letter names are too short for an edit to mean a typo ('y' is not a misspelt 'h').
+        int limit = typo.Length <= 2 ? 0 : Math.Max(1, (typo.Length + 1) / 3);
         string? best = null;
         int bestDistance = int.MaxValue;
         foreach (string candidate in candidates)
         {
-            int d = Distance(lowered, candidate.ToLowerInvariant());
-            if (d <= limit && d < bestDistance)
+            string other = candidate.ToLowerInvariant();
+            int d = Distance(lowered, other);
+            // A short name may still be a cut-off longer one ('rn' for 'rnn').
+            bool close = d <= limit || (typo.Length <= 2 && d == 1 && other.StartsWith(lowered, StringComparison.Ordinal));
+            if (close && d < bestDistance)
             {
                 best = candidate;
                 bestDistance = d;

@@ -1,3 +1,4 @@
+using RnnGraph.Dsl.Diagnostics;
 using RnnGraph.Dsl.Text;
 using YamlDotNet.RepresentationModel;
 
@@ -18,6 +19,7 @@ internal sealed class MappingReader
     public MappingReader(SpecReadContext ctx, YamlMappingNode node, KeyTable keys, string context, TextLocation owner)
     {
         _ctx = ctx;
+        var suggested = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (keyNode, value) in node.Children)
         {
             if (keyNode is not YamlScalarNode { Value: { } key } scalarKey)
@@ -28,6 +30,7 @@ internal sealed class MappingReader
             if (!keys.Contains(key))
             {
                 ctx.Diagnostics.ReportUnknownKey(ctx.Locate(scalarKey), key, context, keys.All);
+                if (StringDistance.Suggest(key, keys.All) is { } suggestion) suggested.Add(suggestion);
                 continue;
             }
             _entries[key] = (scalarKey, value);
@@ -35,7 +38,8 @@ internal sealed class MappingReader
 
         foreach (string key in keys.Required)
         {
-            if (!_entries.ContainsKey(key)) ctx.Diagnostics.ReportMissingKey(owner, context, key);
+            // A misspelt required key ("hiden") already got "did you mean 'hidden'?"; saying it is missing too is noise.
+            if (!_entries.ContainsKey(key) && !suggested.Contains(key)) ctx.Diagnostics.ReportMissingKey(owner, context, key);
         }
     }
 

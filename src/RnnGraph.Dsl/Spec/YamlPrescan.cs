@@ -66,11 +66,11 @@ internal sealed class YamlPrescan
                 break;
             case MappingStart m:
                 Anchor(m);
-                _stack.Add(new Frame(IsMapping: true, IsFlow: m.Style == MappingStyle.Flow, m.Start));
+                _stack.Add(new Frame(IsMapping: true, IsFlow: m.Style == MappingStyle.Flow, m.Start) { Anchor = AnchorName(m) });
                 break;
             case SequenceStart s:
                 Anchor(s);
-                _stack.Add(new Frame(IsMapping: false, IsFlow: s.Style == SequenceStyle.Flow, s.Start));
+                _stack.Add(new Frame(IsMapping: false, IsFlow: s.Style == SequenceStyle.Flow, s.Start) { Anchor = AnchorName(s) });
                 break;
             case MappingEnd or SequenceEnd:
                 _stack.RemoveAt(_stack.Count - 1);
@@ -86,10 +86,18 @@ internal sealed class YamlPrescan
                     _ctx.Diagnostics.ReportInvalidYaml(_ctx.At(alias.Start), $"alias '*{alias.Value.Value}' refers to no anchor defined before it");
                     _ok = false;
                 }
+                else if (_stack.Any(f => f.Anchor == alias.Value.Value))
+                {
+                    // The loaded node graph would contain itself: every walk over it would never end.
+                    _ctx.Diagnostics.ReportInvalidYaml(_ctx.At(alias.Start), $"alias '*{alias.Value.Value}' refers to a node that contains it; a spec cannot be recursive");
+                    _ok = false;
+                }
                 NodeDone(null);
                 break;
         }
     }
+
+    private static string? AnchorName(NodeEvent node) => node.Anchor.IsEmpty ? null : node.Anchor.Value;
 
     private void Anchor(NodeEvent node)
     {
@@ -165,6 +173,7 @@ internal sealed class YamlPrescan
         public Dictionary<string, int> Keys { get; } = new(StringComparer.Ordinal);
         public bool ExpectKey { get; set; } = true;
         public string? CurrentKey { get; set; }
+        public string? Anchor { get; init; }
         public char Opener => IsMapping ? '{' : '[';
         public char Closer => IsMapping ? '}' : ']';
     }

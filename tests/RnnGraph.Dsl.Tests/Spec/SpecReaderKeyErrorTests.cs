@@ -39,11 +39,9 @@ public sealed class SpecReaderKeyErrorTests
               mgu:
                 param: {}
             """,
-            "spec.yaml(1,1): error RG0006: 'model' is missing required key 'inputs'",
             "spec.yaml(2,3): error RG0005: unknown key 'input' in 'model'; did you mean 'inputs'?",
             "spec.yaml(5,26): error RG0005: unknown key 'activaton' in dense layer; did you mean 'activation'?",
             "spec.yaml(6,24): error RG0005: unknown key 'dims' in embed layer; did you mean 'dim'?",
-            "spec.yaml(8,3): error RG0006: cell 'mgu' is missing required key 'params'",
             "spec.yaml(8,3): error RG0006: cell 'mgu' is missing required key 'state'",
             "spec.yaml(8,3): error RG0006: cell 'mgu' is missing required key 'equations'",
             "spec.yaml(8,3): error RG0006: cell 'mgu' is missing required key 'output'",
