@@ -1,0 +1,97 @@
+using RnnGraph.Compiler.IR;
+
+namespace RnnGraph.Runtime.Tests.Ops;
+
+/// <summary>
+/// The gradient table: at least one case per op of <c>OpTable.All</c> that has inputs (a test fails otherwise).
+/// Shapes use the symbolic batch B; the checks run with B = 3.
+/// </summary>
+public static class OpGradientCases
+{
+    private const int B = Shape.Batch;
+
+    private static Operand X(params int[] dims) => new(new Shape(dims));
+    private static Operand AwayFromZero(params int[] dims) => new(new Shape(dims), ValueRange.AwayFromZero);
+    private static Operand Positive(params int[] dims) => new(new Shape(dims), ValueRange.Positive);
+
+    private static OpGradientCase Case(string name, string op, params Operand[] operands) => new(name, op, operands, OpAttributes.None);
+    private static OpGradientCase Case(string name, string op, OpAttributes attributes, params Operand[] operands) => new(name, op, operands, attributes);
+
+    /// <summary>Operand shape pairs for the broadcasting binary ops: equal, row vector, scalar, column, outer, rank 3.</summary>
+    private static readonly (string Name, int[] A, int[] B)[] BroadcastPairs =
+    [
+        ("[B,5]o[B,5]", [B, 5], [B, 5]),
+        ("[B,5]o[5]", [B, 5], [5]),
+        ("[5]o[B,5]", [5], [B, 5]),
+        ("[B,5]o[]", [B, 5], []),
+        ("[]o[B,5]", [], [B, 5]),
+        ("[B,5]o[B,1]", [B, 5], [B, 1]),
+        ("[B,1]o[B,5]", [B, 1], [B, 5]),
+        ("[B,1]o[1,5]", [B, 1], [1, 5]),
+        ("[2,B,4]o[B,1]", [2, B, 4], [B, 1]),
+    ];
+
+    private static IEnumerable<OpGradientCase> Binary(string op, bool divisor = false) =>
+        BroadcastPairs.Select(p => Case($"{op} {p.Name.Replace("o", op switch { "add" => "+", "sub" => "-", "mul" => "*", _ => "/" })}", op,
+                                        X(p.A), divisor ? AwayFromZero(p.B) : X(p.B)));
+
+    private static IEnumerable<OpGradientCase> MatMuls()
+    {
+        // C[m,n] = op(A) op(B) with m = B (batch), k = 4, n = 5, and the weight-gradient form with k = B.
+        yield return Case("matmul [B,4]@[4,5]", "matmul", new OpAttributes(I0: 0, I1: 0), X(B, 4), X(4, 5));
+        yield return Case("matmul [B,4]@[5,4]^T", "matmul", new OpAttributes(I0: 0, I1: 1), X(B, 4), X(5, 4));
+        yield return Case("matmul [B,4]^T@[B,5]", "matmul", new OpAttributes(I0: 1, I1: 0), X(B, 4), X(B, 5));
+        yield return Case("matmul [4,B]^T@[5,4]^T", "matmul", new OpAttributes(I0: 1, I1: 1), X(4, B), X(5, 4));
+        yield return Case("matmul [1,7]@[7,1]", "matmul", new OpAttributes(I0: 0, I1: 0), X(1, 7), X(7, 1));
+    }
+
+    private static IEnumerable<OpGradientCase> ShapeOps()
+    {
+        yield return Case("slice_last [B,7] start 0", "slice_last", new OpAttributes(I0: 0, I1: 3), X(B, 7));
+        yield return Case("slice_last [B,7] middle", "slice_last", new OpAttributes(I0: 2, I1: 3), X(B, 7));
+        yield return Case("slice_last [2,B,7] end", "slice_last", new OpAttributes(I0: 4, I1: 3), X(2, B, 7));
+        yield return Case("pad_last [B,3] into 7 at 0", "pad_last", new OpAttributes(I0: 0, I1: 7), X(B, 3));
+        yield return Case("pad_last [B,3] into 7 at 4", "pad_last", new OpAttributes(I0: 4, I1: 7), X(B, 3));
+        yield return Case("concat_last [B,2],[B,3]", "concat_last", X(B, 2), X(B, 3));
+        yield return Case("concat_last [B,1],[B,4],[B,2]", "concat_last", X(B, 1), X(B, 4), X(B, 2));
+        yield return Case("sum_to [B,5]->[5]", "sum_to", new OpAttributes(Shape: new Shape(5)), X(B, 5));
+        yield return Case("sum_to [B,5]->[1,5]", "sum_to", new OpAttributes(Shape: new Shape(1, 5)), X(B, 5));
+        yield return Case("sum_to [B,5]->[B,1]", "sum_to", new OpAttributes(Shape: new Shape(B, 1)), X(B, 5));
+        yield return Case("sum_to [B,5]->[]", "sum_to", new OpAttributes(Shape: Shape.Scalar), X(B, 5));
+        yield return Case("sum_to [2,B,5]->[B,5]", "sum_to", new OpAttributes(Shape: new Shape(B, 5)), X(2, B, 5));
+        yield return Case("broadcast_to [5]->[B,5]", "broadcast_to", new OpAttributes(Shape: new Shape(B, 5)), X(5));
+        yield return Case("broadcast_to [B,1]->[B,5]", "broadcast_to", new OpAttributes(Shape: new Shape(B, 5)), X(B, 1));
+        yield return Case("broadcast_to []->[B,5]", "broadcast_to", new OpAttributes(Shape: new Shape(B, 5)), X());
+        yield return Case("broadcast_to [1,5]->[2,B,5]", "broadcast_to", new OpAttributes(Shape: new Shape(2, B, 5)), X(1, 5));
+        yield return Case("sum_last [B,5]", "sum_last", X(B, 5));
+        yield return Case("sum_last [2,B,3]", "sum_last", X(2, B, 3));
+    }
+
+    private static IEnumerable<OpGradientCase> RowOps()
+    {
+        // Ids repeat so the adjoints must accumulate rows; batch is 3.
+        double[] ids = [2, 0, 2];
+        yield return Case("gather_rows [4,3] by ids", "gather_rows", X(4, 3), new Operand(new Shape(B), Ids: ids));
+        yield return Case("scatter_add_rows [B,3] into 4 rows", "scatter_add_rows", new OpAttributes(I0: 4), X(B, 3), new Operand(new Shape(B), Ids: ids));
+    }
+
+    public static readonly IReadOnlyList<OpGradientCase> All =
+    [
+        .. Binary("add"), .. Binary("sub"), .. Binary("mul"), .. Binary("div", divisor: true),
+        Case("neg [B,5]", "neg", X(B, 5)),
+        Case("tanh [B,5]", "tanh", X(B, 5)),
+        Case("sigmoid [B,5]", "sigmoid", X(B, 5)),
+        Case("relu [B,5]", "relu", AwayFromZero(B, 5)),
+        Case("step [B,5]", "step", AwayFromZero(B, 5)),
+        Case("exp [B,5]", "exp", X(B, 5)),
+        Case("log [B,5]", "log", Positive(B, 5)),
+        Case("softmax [B,5]", "softmax", X(B, 5)),
+        Case("softmax [2,B,3]", "softmax", X(2, B, 3)),
+        Case("softmax [B,1]", "softmax", X(B, 1)),
+        .. MatMuls(),
+        .. ShapeOps(),
+        .. RowOps(),
+    ];
+
+    public static OpGradientCase Get(string name) => All.Single(c => c.Name == name);
+}
