@@ -3,7 +3,7 @@ namespace RnnGraph.Cli.Commands;
 /// <summary><c>rnngraph check SPEC</c>: reads and binds a spec, prints located errors.</summary>
 public sealed class CheckCommand : ICommand
 {
-    public CommandSpec Spec { get; } = new("check", "Check a spec: YAML, cell equations, names and shapes. Prints each problem as\npath(line,col): error RGnnnn: message, with the source line marked; exit 1 on any error.",
+    public CommandSpec Spec { get; } = new("check", "Check a spec: YAML, cell equations, names and shapes.\nPrints each problem as path(line,col): error RGnnnn: message with the source line marked; exit 1 on any error.",
         ["SPEC"], []);
 
     public int Execute(ParsedArguments args, CliContext context)

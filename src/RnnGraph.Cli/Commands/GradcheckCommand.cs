@@ -6,7 +6,7 @@ namespace RnnGraph.Cli.Commands;
 /// <summary><c>rnngraph gradcheck SPEC</c>: float64 central differences over the whole model.</summary>
 public sealed class GradcheckCommand : ICommand
 {
-    public CommandSpec Spec { get; } = new("gradcheck", "Compare the compiled backward graph with float64 central differences over random weights,\ninputs, initial states and upstream gradients; print the worst relative error per gradient.",
+    public CommandSpec Spec { get; } = new("gradcheck", "Check the compiled gradients against float64 central differences.\nUses random weights, inputs, initial states and upstream gradients; prints the worst relative error per gradient.",
         ["SPEC"],
         [
             new OptionSpec("--steps", "T", "unrolled steps (default 4)"),

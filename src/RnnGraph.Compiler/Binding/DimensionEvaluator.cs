@@ -13,7 +13,8 @@ internal static class DimensionEvaluator
         if (value is null) return null;
         if (value <= 0 || value > int.MaxValue)
         {
-            bag.ReportBadDimension(new TextLocation(source, expr.Span), $"'{source.ToString(expr.Span)}' is {value} for hidden={hidden}, input={input}; dimensions must be positive");
+            string rule = value <= 0 ? "dimensions must be positive" : $"dimensions must be at most {int.MaxValue}";
+            bag.ReportBadDimension(new TextLocation(source, expr.Span), $"'{source.ToString(expr.Span)}' is {value} for hidden={hidden}, input={input}; {rule}");
             return null;
         }
         return (int)value;

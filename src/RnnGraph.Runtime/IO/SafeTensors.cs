@@ -55,7 +55,7 @@ public static class SafeTensors
             throw Error(source, $"the file is {bytes.Length} bytes, too short for the 8-byte header length");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         if (headerLength > MaxHeaderBytes)
-            throw Error(source, $"header length {headerLength} is absurd (the limit is {MaxHeaderBytes} bytes)");
+            throw Error(source, $"header length {headerLength} is absurd (the limit is {MaxHeaderBytes} bytes); is this a safetensors file?");
         if (headerLength > (ulong)(bytes.Length - 8))
             throw Error(source, $"header length {headerLength} runs past the end of the file ({bytes.Length} bytes)");
 
