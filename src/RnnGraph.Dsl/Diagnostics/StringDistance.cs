@@ -35,7 +35,8 @@ public static class StringDistance
     /// <summary>
     /// The candidate closest to <paramref name="typo"/> (ignoring case), or null when none is close
     /// enough to be a plausible typo: at most one edit per three characters, at least one for names
-    /// of three or more characters, and for shorter ones only a difference in case or one missing letter at the end.
+    /// of three or more characters, and for shorter ones only
+    /// a difference in case or one letter added or removed.
     /// Ties go to the candidate listed first, so callers list the most common names first.
     /// </summary>
     public static string? Suggest(string typo, IEnumerable<string> candidates)
@@ -49,8 +50,9 @@ public static class StringDistance
         {
             string other = candidate.ToLowerInvariant();
             int d = Distance(lowered, other);
-            // A short name may still be a cut-off longer one ('rn' for 'rnn').
-            bool close = d <= limit || (typo.Length <= 2 && d == 1 && other.StartsWith(lowered, StringComparison.Ordinal));
+            // A short name may still have one letter too many or too few ('hh' for 'h', 'rn' for 'rnn'),
+            // but a different letter in a one- or two-letter name is another name ('y' is not 'h').
+            bool close = d <= limit || (typo.Length <= 2 && d == 1 && other.Length != lowered.Length);
             if (close && d < bestDistance)
             {
                 best = candidate;

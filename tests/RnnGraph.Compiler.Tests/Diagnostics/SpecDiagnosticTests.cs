@@ -28,12 +28,9 @@ public sealed class SpecDiagnosticTests
               inputs:
                 x: { size: 3 }
               layers:
-                - «rnn»: { cell: lstm, «hiden»: 4 }
+                - rnn: { cell: lstm, «hiden»: 4 }
             """,
             """
-            spec.yaml(5,7): error RG0006: rnn layer is missing required key 'hidden'
-                5 |     - rnn: { cell: lstm, hiden: 4 }
-                  |       ^~~
             spec.yaml(5,26): error RG0005: unknown key 'hiden' in rnn layer; did you mean 'hidden'?
                 5 |     - rnn: { cell: lstm, hiden: 4 }
                   |                          ^~~~~
@@ -104,7 +101,7 @@ public sealed class SpecDiagnosticTests
                 - rnn: { cell: gru, hidden: «2000000000» }
             """,
             """
-            spec.yaml(5,33): error RG0227: cell 'gru' cannot be built for hidden=2000000000, input=3: invalid parameter dimension: '3*hidden' is 6000000000 for hidden=2000000000, input=3; dimensions must be positive
+            spec.yaml(5,33): error RG0227: cell 'gru' cannot be built for hidden=2000000000, input=3: invalid parameter dimension: '3*hidden' is 6000000000 for hidden=2000000000, input=3; dimensions must be at most 2147483647
                 5 |     - rnn: { cell: gru, hidden: 2000000000 }
                   |                                 ^~~~~~~~~~
             """);

@@ -1,22 +1,13 @@
 using System.Text.Json;
 using RnnGraph.Runtime.IO;
+using RnnGraph.TestSupport;
 
 namespace RnnGraph.Runtime.Tests.IO;
 
 /// <summary>Reads the PyTorch golden files (tests/golden/rnn, written by scripts/golden/generate_rnn_golden.py in Python).</summary>
 public sealed class GoldenFileTests
 {
-    private static readonly string GoldenRoot = Path.Combine(FindRepositoryRoot(), "tests", "golden", "rnn");
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "RnnGraph.slnx")))
-                return directory.FullName;
-        }
-        throw new InvalidOperationException("RnnGraph.slnx not found above " + AppContext.BaseDirectory);
-    }
+    private static readonly string GoldenRoot = Path.Combine(RepoPaths.Golden, "rnn");
 
     [Fact]
     public void Python_written_weights_read_with_the_values_python_wrote()

@@ -3,6 +3,7 @@ using RnnGraph.Compiler;
 using RnnGraph.Dsl.Text;
 using RnnGraph.Runtime.Evaluation;
 using RnnGraph.Runtime.IO;
+using RnnGraph.TestSupport;
 
 namespace RnnGraph.Runtime.Tests.Parity;
 
@@ -13,7 +14,7 @@ namespace RnnGraph.Runtime.Tests.Parity;
 /// </summary>
 public sealed class GoldenParityTests
 {
-    private static readonly string GoldenRoot = Path.Combine(FindRepoRoot(), "tests", "golden", "rnn");
+    private static readonly string GoldenRoot = Path.Combine(RepoPaths.Golden, "rnn");
 
     public static TheoryData<string> Cases()
     {
@@ -41,12 +42,5 @@ public sealed class GoldenParityTests
         var failures = TensorComparison.CompareAll(outputs, expected).Where(c => !c.Passed)
             .Select(c => c.Problem is { } p ? $"{c.Name}: {p}" : $"{c.Name}: max |got-ref| = {c.MaxAbsDifference:e3} > {c.Tolerance:e3}").ToList();
         Assert.True(failures.Count == 0, string.Join("\n", failures));
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "RnnGraph.sln"))) return dir.FullName;
-        throw new InvalidOperationException("cannot find the repository root (RnnGraph.sln) above " + AppContext.BaseDirectory);
     }
 }
