@@ -9,8 +9,11 @@ public sealed record BoundParam(string Name, int[] Dims)
     public string ShapeText => "[" + string.Join(", ", Dims) + "]";
 }
 
-/// <summary>One name defined by the equations: <c>Name = Value</c>, with the text it came from.</summary>
-public sealed record BoundDefinition(string Name, BoundExpr Value, TextLocation Location, string EquationText);
+/// <summary>
+/// One name defined by the equations: <c>Name = Value</c>, with the text it came from. For a tuple
+/// assignment (<c>a, b = chunk(e, 2)</c>) <see cref="Targets"/> names all pieces, labelling the shared <c>e</c>.
+/// </summary>
+public sealed record BoundDefinition(string Name, BoundExpr Value, TextLocation Location, string EquationText, string Targets);
 
 /// <summary>
 /// A cell checked against concrete sizes: its parameters (biases already dropped when the layer has

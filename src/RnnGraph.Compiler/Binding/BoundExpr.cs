@@ -27,8 +27,17 @@ public sealed record BoundZero(int Size, TextSpan Span) : BoundExpr(Size, Span);
 /// <summary>An elementwise op by its IR op name: add, sub, mul, div, neg, tanh, sigmoid, relu, exp, log, softmax.</summary>
 public sealed record BoundElementwise(string Op, IReadOnlyList<BoundExpr> Operands, int Size, TextSpan Span) : BoundExpr(Size, Span);
 
-/// <summary><c>W @ v</c> with W a 2-D parameter.</summary>
-public sealed record BoundMatVec(string Matrix, BoundExpr Vector, int Size, TextSpan Span) : BoundExpr(Size, Span);
+/// <summary>
+/// Rows [RowStart, RowStart + Rows) of a 2-D parameter: the whole matrix, or a piece of <c>chunk(W, n)</c>.
+/// Matrices appear only on the left of <c>@</c>; <see cref="BoundExpr.Size"/> is their row count.
+/// </summary>
+public sealed record BoundMatrix(string Param, int RowStart, int Rows, int Cols, bool IsWhole, TextSpan Span) : BoundExpr(Rows, Span)
+{
+    public string ShapeText => $"[{Rows}, {Cols}]";
+}
+
+/// <summary><c>W @ v</c> with W a parameter matrix or a row piece of one.</summary>
+public sealed record BoundMatVec(BoundMatrix Matrix, BoundExpr Vector, int Size, TextSpan Span) : BoundExpr(Size, Span);
 
 /// <summary>Piece <c>Index</c> of <c>chunk(Source, Count)</c>.</summary>
 public sealed record BoundChunkPart(BoundExpr Source, int Count, int Index, TextSpan Span) : BoundExpr(Source.Size / Count, Span);

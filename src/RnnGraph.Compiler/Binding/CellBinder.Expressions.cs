@@ -40,6 +40,11 @@ public sealed partial class CellBinder
         if (_equations.ContainsKey(n.Name))
         {
             var value = Define(n.Name, n.Span);
+            if (value is BoundMatrix m)
+            {
+                _bag.ReportMatrixOutsideMatMul(At(n.Span), n.Name, m.ShapeText);
+                return new BoundError(n.Span);
+            }
             return value is BoundError ? value : new BoundLocalRef(n.Name, value.Size, n.Span);
         }
         var candidates = _params.Keys.Concat(_droppedParams).Concat(_equations.Keys).Concat(_states).Append("x");
@@ -75,7 +80,8 @@ public sealed partial class CellBinder
     {
         if (MisgroupedMatrix(b)) return new BoundError(b.Span);
         var vector = BindExpr(b.Right);
-        if (b.Left is not NameExpr matrixName || !_params.TryGetValue(matrixName.Name, out var matrix) || !matrix.IsMatrix)
+        var matrix = ResolveMatrix(b.Left);
+        if (matrix is null)
         {
             if (b.Left is NameExpr { Name: var name } && _droppedParams.Contains(name))
             {
@@ -86,15 +92,33 @@ public sealed partial class CellBinder
             if (left is not BoundError) _bag.ReportMatMulNeedsMatrix(At(b.Left.Span), Text(b.Left), ShapeText(left));
             return new BoundError(b.Span);
         }
-        if (vector is BoundError) return vector;
-        if (vector.Size != matrix.Dims[1])
+        if (matrix is BoundError || vector is BoundError) return new BoundError(b.Span);
+        var m = (BoundMatrix)matrix;
+        if (vector.Size != m.Cols)
         {
-            _bag.ReportShapeMismatch(At(b.OperatorSpan), "@", matrix.Name, matrix.ShapeText, Text(b.Right), ShapeText(vector));
+            _bag.ReportShapeMismatch(At(b.OperatorSpan), "@", Text(b.Left), m.ShapeText, Text(b.Right), ShapeText(vector));
             return new BoundError(b.Span);
         }
-        if (vector is BoundZero) return new BoundZero(matrix.Dims[0], b.Span);
-        return new BoundMatVec(matrix.Name, vector, matrix.Dims[0], b.Span);
+        if (vector is BoundZero) return new BoundZero(m.Rows, b.Span);
+        return new BoundMatVec(m, vector, m.Rows, b.Span);
     }
+
+    /// <summary>The matrix named on the left of <c>@</c>: a 2-D parameter or a local holding a piece of one; null if it is neither.</summary>
+    private BoundExpr? ResolveMatrix(Expr left)
+    {
+        if (left is not NameExpr name) return null;
+        if (_params.TryGetValue(name.Name, out var p))
+            return p.IsMatrix ? new BoundMatrix(p.Name, 0, p.Dims[0], p.Dims[1], IsWhole: true, name.Span) : null;
+        if (!IsMatrixLocal(name.Name)) return null;
+        var value = Define(name.Name, name.Span);
+        return value is BoundMatrix or BoundError ? value : null;
+    }
+
+    /// <summary>A local defined as a piece of <c>chunk(W, n)</c> with W a 2-D parameter.</summary>
+    private bool IsMatrixLocal(string name) =>
+        _equations.TryGetValue(name, out var eq) &&
+        eq.Assignment.Value is CallExpr { Function.Name: "chunk", Arguments: [NameExpr source, ..] } &&
+        _params.TryGetValue(source.Name, out var p) && p.IsMatrix;
 
     /// <summary>
     /// <c>a * W @ x</c> and <c>-W @ x</c> put the matrix inside the left operand of <c>@</c>; say how
@@ -114,7 +138,7 @@ public sealed partial class CellBinder
         return true;
     }
 
-    private bool IsMatrix(string name) => _params.TryGetValue(name, out var p) && p.IsMatrix;
+    private bool IsMatrix(string name) => (_params.TryGetValue(name, out var p) && p.IsMatrix) || IsMatrixLocal(name);
 
     private BoundExpr BindElementwiseBinary(BinaryExpr b)
     {
@@ -202,6 +226,11 @@ public sealed partial class CellBinder
         if (source is BoundError) return source;
         int pieces = assignment.Targets.Count;
         if (source is BoundZero) return new BoundZero(source.Size / pieces, assignment.Targets[index].Span);
+        if (source is BoundMatrix m)
+        {
+            int rows = m.Rows / pieces;
+            return m with { RowStart = m.RowStart + index * rows, Rows = rows, IsWhole = false, Span = assignment.Targets[index].Span };
+        }
         return new BoundChunkPart(source, pieces, index, assignment.Value.Span);
     }
 
@@ -225,11 +254,15 @@ public sealed partial class CellBinder
             _bag.ReportChunkArity(At(call.Span), pieces, assignment.Targets.Count);
             return new BoundError(call.Span);
         }
-        var source = BindExpr(call.Arguments[0]);
+        // chunk of a 2-D parameter splits its rows (the gate blocks of a stacked weight).
+        var source = call.Arguments[0] is NameExpr name && _params.TryGetValue(name.Name, out var p) && p.IsMatrix
+            ? new BoundMatrix(p.Name, 0, p.Dims[0], p.Dims[1], IsWhole: true, name.Span)
+            : BindExpr(call.Arguments[0]);
         if (source is BoundError) return source;
         if (source.Size == 0 || source.Size % pieces != 0)
         {
-            _bag.ReportBadChunkCount(At(call.Arguments[0].Span), $"chunk cannot split {ShapeText(source)} into {pieces} equal pieces");
+            string what = source is BoundMatrix m ? $"the {m.Rows} rows of {m.ShapeText}" : ShapeText(source);
+            _bag.ReportBadChunkCount(At(call.Arguments[0].Span), $"chunk cannot split {what} into {pieces} equal pieces");
             return new BoundError(call.Span);
         }
         return source;

@@ -67,7 +67,7 @@ public sealed partial class CellBinder
 
         foreach (var state in _cell.States)
         {
-            if (_bound.TryGetValue(state.Value, out var value) && value.Size >= 0 && value.Size != _hidden)
+            if (_bound.TryGetValue(state.Value, out var value) && value.Size >= 0 && (value.Size != _hidden || value is BoundMatrix))
             {
                 var assignment = _equations[state.Value].Assignment;
                 _bag.ReportStateSize(At(assignment.Value.Span), state.Value, _hidden, ShapeText(value));
@@ -75,7 +75,7 @@ public sealed partial class CellBinder
         }
 
         string output = _cell.Output.Value;
-        if (!_bound.TryGetValue(output, out var outputValue))
+        if (!_bound.TryGetValue(output, out var outputValue) || outputValue is BoundMatrix)
         {
             _bag.ReportUndefinedOutput(_cell.Output.Location, output);
             return null;
@@ -159,11 +159,12 @@ public sealed partial class CellBinder
         // A cycle found below already reported; the definition's value stays an error.
         if (_bound.TryGetValue(name, out var meanwhile)) return meanwhile;
         _bound[name] = value;
-        _ordered.Add(new BoundDefinition(name, value, At(assignment.Span), _source.ToString(assignment.Span).Trim()));
+        _ordered.Add(new BoundDefinition(name, value, At(assignment.Span), _source.ToString(assignment.Span).Trim(),
+                                         string.Join(", ", assignment.Targets.Select(t => t.Name))));
         return value;
     }
 
-    private string ShapeText(BoundExpr e) => e.Size == 0 ? "a scalar" : $"[{e.Size}]";
+    private string ShapeText(BoundExpr e) => e is BoundMatrix m ? m.ShapeText : e.Size == 0 ? "a scalar" : $"[{e.Size}]";
 
     private string Text(Expr e) => _source.ToString(e.Span).Trim();
 }

@@ -32,6 +32,12 @@ public sealed partial class GraphBuilder
     public Node PadLast(Node a, int start, int total) =>
         start == 0 && total == a.Shape.Last ? a : Apply(OpTable.Get("pad_last"), new OpAttributes(I0: start, I1: total), a);
 
+    public Node SliceRows(Node a, int start, int rows) =>
+        start == 0 && rows == a.Shape[0] ? a : Apply(OpTable.Get("slice_rows"), new OpAttributes(I0: start, I1: rows), a);
+
+    public Node PadRows(Node a, int start, int total) =>
+        start == 0 && total == a.Shape[0] ? a : Apply(OpTable.Get("pad_rows"), new OpAttributes(I0: start, I1: total), a);
+
     public Node ConcatLast(params Node[] parts) => parts.Length == 1 ? parts[0] : Apply(OpTable.Get("concat_last"), OpAttributes.None, parts);
 
     public Node SumTo(Node a, Shape target) =>

@@ -6,17 +6,19 @@ public static partial class OpTable
 {
     private static IEnumerable<OpDefinition> ElementwiseOps()
     {
+        // Adding zeros leaves the other operand, broadcast to the result's shape when it is smaller
+        // (a bias added to a zero initial state's projection).
         yield return new OpDefinition("add", 2, BroadcastRule,
             (b, n, g) => [b.SumTo(g, n.Inputs[0].Shape), b.SumTo(g, n.Inputs[1].Shape)],
-            (b, x, _, s) => IsZeros(x[1]) && x[0].Shape.Equals(s) ? x[0]
-                          : IsZeros(x[0]) && x[1].Shape.Equals(s) ? x[1]
-                          : IsZeros(x[0]) && IsZeros(x[1]) ? b.Zeros(s) : null);
+            (b, x, _, s) => IsZeros(x[0]) && IsZeros(x[1]) ? b.Zeros(s)
+                          : IsZeros(x[1]) ? b.BroadcastTo(x[0], s)
+                          : IsZeros(x[0]) ? b.BroadcastTo(x[1], s) : null);
 
         yield return new OpDefinition("sub", 2, BroadcastRule,
             (b, n, g) => [b.SumTo(g, n.Inputs[0].Shape), b.SumTo(b.Neg(g), n.Inputs[1].Shape)],
-            (b, x, _, s) => IsZeros(x[1]) && x[0].Shape.Equals(s) ? x[0]
-                          : IsZeros(x[0]) && x[1].Shape.Equals(s) ? b.Neg(x[1])
-                          : IsZeros(x[0]) && IsZeros(x[1]) ? b.Zeros(s) : null);
+            (b, x, _, s) => IsZeros(x[0]) && IsZeros(x[1]) ? b.Zeros(s)
+                          : IsZeros(x[1]) ? b.BroadcastTo(x[0], s)
+                          : IsZeros(x[0]) ? b.Neg(b.BroadcastTo(x[1], s)) : null);
 
         yield return new OpDefinition("mul", 2, BroadcastRule,
             (b, n, g) => [b.SumTo(b.Mul(g, n.Inputs[1]), n.Inputs[0].Shape), b.SumTo(b.Mul(g, n.Inputs[0]), n.Inputs[1].Shape)],

@@ -20,6 +20,20 @@ public static partial class OpTable
             (b, n, g) => [b.SliceLast(g, n.Attributes.I0, n.Inputs[0].Shape.Last)],
             ZeroInZeroOut, "I0 = start, I1 = total length");
 
+        // Rows [I0, I0 + I1) of a 2-D tensor: a piece of a stacked weight (chunk on a matrix parameter).
+        yield return new OpDefinition("slice_rows", 1,
+            (s, a) => s[0].Rank == 2 && a.I0 >= 0 && a.I1 > 0 && a.I0 + a.I1 <= s[0][0] ? new Shape(a.I1, s[0][1])
+                : throw new ShapeException($"rows [{a.I0}, {a.I0 + a.I1}) are outside {s[0]}"),
+            (b, n, g) => [b.PadRows(g, n.Attributes.I0, n.Inputs[0].Shape[0])],
+            ZeroInZeroOut, "I0 = first row, I1 = number of rows");
+
+        // Places a 2-D input at rows [I0, I0 + rows) of a zero tensor with I1 rows (slice_rows' adjoint).
+        yield return new OpDefinition("pad_rows", 1,
+            (s, a) => s[0].Rank == 2 && a.I0 >= 0 && a.I0 + s[0][0] <= a.I1 ? new Shape(a.I1, s[0][1])
+                : throw new ShapeException($"cannot place {s[0]} at row {a.I0} of {a.I1}"),
+            (b, n, g) => [b.SliceRows(g, n.Attributes.I0, n.Inputs[0].Shape[0])],
+            ZeroInZeroOut, "I0 = first row, I1 = total rows");
+
         yield return new OpDefinition("concat_last", -1, ConcatShape,
             (b, n, g) =>
             {

@@ -71,6 +71,8 @@ public static class GraphTextPrinter
             "matmul" => a.I0 == 1 && a.I1 == 1 ? "{transA, transB}" : a.I0 == 1 ? "{transA}" : a.I1 == 1 ? "{transB}" : null,
             "slice_last" => $"{{start={a.I0}, len={a.I1}}}",
             "pad_last" => $"{{start={a.I0}, width={a.I1}}}",
+            "slice_rows" => $"{{start={a.I0}, rows={a.I1}}}",
+            "pad_rows" => $"{{start={a.I0}, total={a.I1}}}",
             "sum_to" or "broadcast_to" => $"{{to={a.Shape}}}",
             "scatter_add_rows" => $"{{rows={a.I0}}}",
             _ => null,

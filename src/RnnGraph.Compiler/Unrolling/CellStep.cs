@@ -12,6 +12,7 @@ internal sealed class CellStep
     private readonly Node _x;
     private readonly Dictionary<string, Node> _previous = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Node> _values = new(StringComparer.Ordinal);
+    private string _targets = "";
 
     public CellStep(GraphBuilder b, BoundCell cell, IReadOnlyDictionary<string, Node> parameters, Node x, Node[] previousStates, NodeOrigin origin)
     {
@@ -23,6 +24,7 @@ internal sealed class CellStep
         foreach (var definition in cell.Definitions)
         {
             b.CurrentOrigin = origin with { Location = definition.Location, Label = definition.Name };
+            _targets = definition.Targets;
             _values[definition.Name] = Evaluate(definition.Value);
         }
         Output = _values[cell.Output];
@@ -31,6 +33,16 @@ internal sealed class CellStep
 
     public Node Output { get; }
     public Node[] NewStates { get; }
+
+    /// <summary>The expression a tuple assignment splits is labelled with all its targets ("i, f, g, o").</summary>
+    private Node EvaluateChunkSource(BoundExpr source)
+    {
+        var origin = _b.CurrentOrigin;
+        _b.CurrentOrigin = origin with { Label = _targets };
+        var node = Evaluate(source);
+        _b.CurrentOrigin = origin;
+        return node;
+    }
 
     private Node Evaluate(BoundExpr e) => e switch
     {
@@ -41,8 +53,9 @@ internal sealed class CellStep
         BoundConstant c => _b.Const(c.Value),
         BoundZero z => _b.Zeros(new Shape(Shape.Batch, z.Size)),
         BoundElementwise w => _b.Apply(w.Op, w.Operands.Select(Evaluate).ToArray()),
-        BoundMatVec m => _b.MatMul(Evaluate(m.Vector), _params[m.Matrix], false, true),
-        BoundChunkPart c => _b.SliceLast(Evaluate(c.Source), c.Index * c.Size, c.Size),
+        BoundMatrix m => m.IsWhole ? _params[m.Param] : _b.SliceRows(_params[m.Param], m.RowStart, m.Rows),
+        BoundMatVec m => _b.MatMul(Evaluate(m.Vector), Evaluate(m.Matrix), false, true),
+        BoundChunkPart c => _b.SliceLast(EvaluateChunkSource(c.Source), c.Index * c.Size, c.Size),
         BoundConcat c => _b.ConcatLast(c.Parts.Select(Evaluate).ToArray()),
         _ => throw new InvalidOperationException($"cannot evaluate {e.GetType().Name}"),
     };

@@ -29,6 +29,8 @@ public static class KernelTable<T> where T : unmanaged, IFloatingPointIeee754<T>
         ["slice_last"] = RowKernels<T>.SliceLast,
         ["pad_last"] = RowKernels<T>.PadLast,
         ["concat_last"] = RowKernels<T>.ConcatLast,
+        ["slice_rows"] = RowKernels<T>.SliceRows,
+        ["pad_rows"] = RowKernels<T>.PadRows,
         ["sum_to"] = BroadcastKernels<T>.SumTo,
         ["broadcast_to"] = BroadcastKernels<T>.BroadcastTo,
         ["gather_rows"] = EmbeddingKernels<T>.GatherRows,

@@ -66,4 +66,20 @@ public static class RowKernels<T> where T : unmanaged, IFloatingPointIeee754<T>
             offset += len;
         }
     }
+
+    /// <summary>Rows of a row-major 2-D tensor are contiguous, so a row slice is one copy.</summary>
+    public static void SliceRows(Instruction<T> ins, T[][] buf)
+    {
+        int width = ins.InputShapes[0][1];
+        buf[ins.Inputs[0]].AsSpan(ins.Node.Attributes.I0 * width, buf[ins.Output].Length).CopyTo(buf[ins.Output]);
+    }
+
+    public static void PadRows(Instruction<T> ins, T[][] buf)
+    {
+        var x = buf[ins.Inputs[0]];
+        var y = buf[ins.Output];
+        int width = ins.InputShapes[0][1];
+        Array.Clear(y);
+        x.CopyTo(y.AsSpan(ins.Node.Attributes.I0 * width, x.Length));
+    }
 }

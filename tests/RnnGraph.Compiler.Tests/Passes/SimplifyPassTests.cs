@@ -47,11 +47,12 @@ public sealed class SimplifyPassTests
     }
 
     [Fact]
-    public void Adding_zeros_that_would_broadcast_the_other_operand_is_kept()
+    public void Adding_zeros_that_would_broadcast_the_other_operand_becomes_a_broadcast()
     {
-        // add(zeros[B,6], bias[6]) has shape [B,6], not bias' shape: dropping the zeros would change the shape.
+        // add(zeros[B,6], bias[6]) has shape [B,6], not bias' shape: the bias is broadcast, not returned as is.
         var y = Simplified(b => b.Add(b.Zeros(new Shape(Shape.Batch, 6)), b.Param("bias", new Shape(6))));
-        Assert.Equal("add", y.Op.Name);
+        Assert.Equal("broadcast_to", y.Op.Name);
+        Assert.Equal("param", y.Inputs[0].Op.Name);
         Assert.Equal(new Shape(Shape.Batch, 6), y.Shape);
     }
 

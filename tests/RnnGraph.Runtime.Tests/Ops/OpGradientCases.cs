@@ -52,6 +52,9 @@ public static class OpGradientCases
         yield return Case("slice_last [2,B,7] end", "slice_last", new OpAttributes(I0: 4, I1: 3), X(2, B, 7));
         yield return Case("pad_last [B,3] into 7 at 0", "pad_last", new OpAttributes(I0: 0, I1: 7), X(B, 3));
         yield return Case("pad_last [B,3] into 7 at 4", "pad_last", new OpAttributes(I0: 4, I1: 7), X(B, 3));
+        yield return Case("slice_rows [9,4] rows 3..6", "slice_rows", new OpAttributes(I0: 3, I1: 3), X(9, 4));
+        yield return Case("slice_rows [9,4] first row", "slice_rows", new OpAttributes(I0: 0, I1: 1), X(9, 4));
+        yield return Case("pad_rows [3,4] into 9 at 6", "pad_rows", new OpAttributes(I0: 6, I1: 9), X(3, 4));
         yield return Case("concat_last [B,2],[B,3]", "concat_last", X(B, 2), X(B, 3));
         yield return Case("concat_last [B,1],[B,4],[B,2]", "concat_last", X(B, 1), X(B, 4), X(B, 2));
         yield return Case("sum_to [B,5]->[5]", "sum_to", new OpAttributes(Shape: new Shape(5)), X(B, 5));
