@@ -42,7 +42,7 @@ public sealed partial class CellBinder
             var value = Define(n.Name, n.Span);
             if (value is BoundMatrix m)
             {
-                _bag.ReportMatrixOutsideMatMul(At(n.Span), n.Name, m.ShapeText);
+                _bag.ReportMatrixOutsideMatMul(At(n.Span), n.Name, m.ShapeText, isParameter: false);
                 return new BoundError(n.Span);
             }
             return value is BoundError ? value : new BoundLocalRef(n.Name, value.Size, n.Span);

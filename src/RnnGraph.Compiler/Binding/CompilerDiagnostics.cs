@@ -69,8 +69,8 @@ public static class CompilerDiagnostics
     public static void ReportBatchFirstConflict(this DiagnosticBag bag, TextLocation at) =>
         bag.Report("RG0220", at, "all rnn layers of a model must agree on batch_first");
 
-    public static void ReportMatrixOutsideMatMul(this DiagnosticBag bag, TextLocation at, string name, string shape) =>
-        bag.Report("RG0221", at, $"parameter '{name}' is a matrix {shape}; a matrix can only be used on the left of '@'");
+    public static void ReportMatrixOutsideMatMul(this DiagnosticBag bag, TextLocation at, string name, string shape, bool isParameter = true) =>
+        bag.Report("RG0221", at, $"{(isParameter ? "parameter" : "piece")} '{name}' is a matrix {shape}; a matrix can only be used on the left of '@'");
 
     public static void ReportDuplicateLayerName(this DiagnosticBag bag, TextLocation at, string name) =>
         bag.Report("RG0222", at, $"two layers are named '{name}'; give one a different name with 'name:'");

@@ -518,4 +518,46 @@ public sealed class EquationDiagnosticTests
                 7 |       h = tanh(weight_ih @ xt)
                   |                            ^~
             """);
+
+    [Fact]
+    public void Chunk_of_a_matrix_must_split_its_rows_evenly() =>
+        Reports($"""
+            cells:
+              mycell:
+                params:
+                  weight_ih: [hidden, input]
+                  weight_hh: [hidden + 1, hidden]
+                state: [h]
+                equations: |
+                  a, b = chunk(«weight_hh», 2)
+                  h = tanh(weight_ih @ x + a @ h[t-1])
+                output: h
+            {Model}
+            """,
+            """
+            spec.yaml(8,20): error RG0224: chunk cannot split the 5 rows of [5, 4] into 2 equal pieces
+                8 |       a, b = chunk(weight_hh, 2)
+                  |                    ^~~~~~~~~
+            """);
+
+    [Fact]
+    public void A_piece_of_a_chunked_matrix_is_only_usable_left_of_matmul() =>
+        Reports($"""
+            cells:
+              mycell:
+                params:
+                  weight_ih: [hidden, input]
+                  weight_hh: [2*hidden, hidden]
+                state: [h]
+                equations: |
+                  a, b = chunk(weight_hh, 2)
+                  h = tanh(weight_ih @ x + a @ h[t-1] + «b»)
+                output: h
+            {Model}
+            """,
+            """
+            spec.yaml(9,45): error RG0221: piece 'b' is a matrix [4, 4]; a matrix can only be used on the left of '@'
+                9 |       h = tanh(weight_ih @ x + a @ h[t-1] + b)
+                  |                                             ^
+            """);
 }
