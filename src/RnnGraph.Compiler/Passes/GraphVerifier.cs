@@ -19,7 +19,7 @@ public static class GraphVerifier
             if (node.Op.Arity >= 0 && node.Inputs.Count != node.Op.Arity) Fail(graph, node, $"has {node.Inputs.Count} inputs, op takes {node.Op.Arity}");
             foreach (var input in node.Inputs)
             {
-                if (!position.ContainsKey(input)) Fail(graph, node, $"uses %{input.Id} ({input.Op.Name}) which is not defined before it");
+                if (!position.ContainsKey(input)) Fail(graph, node, $"uses %?{input.Id} ({input.Op.Name}) which is not defined before it");
             }
             Ops.ShapeRule rule = node.Op.ShapeRule;
             Shape expected;
@@ -36,7 +36,8 @@ public static class GraphVerifier
     private static void Fail(Graph graph, Node node, string problem)
     {
         string context = GraphTextPrinter.PrintAround(graph, node, radius: 4);
-        throw new GraphVerificationException($"graph '{graph.Stage}' is invalid: %{node.Id} {node.Op.Name} {problem}\n{context}");
+        int position = graph.Nodes.ToList().IndexOf(node);
+        throw new GraphVerificationException($"graph '{graph.Stage}' is invalid: %{position} {node.Op.Name} {problem}\n{context}");
     }
 }
 

@@ -48,7 +48,8 @@ public static class GraphTextPrinter
     {
         var sb = new StringBuilder();
         sb.Append('%').Append(numbers.TryGetValue(node, out int k) ? k : node.Id).Append(" = ").Append(node.Op.Name);
-        string operands = string.Join(", ", node.Inputs.Select(i => "%" + (numbers.TryGetValue(i, out int j) ? j : i.Id)));
+        // An operand outside the graph (only in a broken graph the verifier reports) shows its builder id as %?id.
+        string operands = string.Join(", ", node.Inputs.Select(i => numbers.TryGetValue(i, out int j) ? "%" + j : "%?" + i.Id));
         if (operands.Length > 0) sb.Append(' ').Append(operands);
         string attributes = FormatAttributes(node);
         if (attributes.Length > 0) sb.Append(operands.Length > 0 ? " " : " ").Append(attributes);

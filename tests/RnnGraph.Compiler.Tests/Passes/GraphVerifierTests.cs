@@ -60,8 +60,8 @@ public sealed class GraphVerifierTests
         var missing = b.Input("h", 0, Rows);
         var user = b.Add(x, missing);
         var e = Fails(new Graph("broken", [x, user], [new GraphOutput("out", -1, user)], Info));
-        Assert.Contains($"uses %{missing.Id} (input) which is not defined before it", e.Message);
-        Assert.Contains(">> %1 = add %0, ", e.Message);
+        Assert.Contains($"uses %?{missing.Id} (input) which is not defined before it", e.Message);
+        Assert.Contains($">> %1 = add %0, %?{missing.Id} : [B,5]", e.Message);
     }
 
     [Fact]
