@@ -30,7 +30,7 @@ public sealed class GoldenParityTests
     {
         string dir = Path.Combine(GoldenRoot, name);
         string specPath = Path.Combine(dir, "spec.yaml");
-        var compilation = Compilation.Create(new SourceText(specPath, File.ReadAllText(specPath))) ;
+        var compilation = Compilation.Create(new SourceText(specPath, File.ReadAllText(specPath)));
         Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
 
         var outputs = TensorEvaluator.Evaluate(compilation,
