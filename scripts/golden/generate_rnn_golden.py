@@ -63,11 +63,11 @@ ABS_TOL, REL_TOL = 1e-5, 1e-4
 # safetensors writing
 # ---------------------------------------------------------------------------------------
 
-_DTYPES = {torch.float32: ("F32", "<f4"), torch.float64: ("F64", "<f8")}
+_DTYPES = {torch.float32: ("F32", "<f4"), torch.float64: ("F64", "<f8"), torch.int64: ("I64", "<i8")}
 
 
 def write_safetensors(path, tensors, metadata=None):
-    """Writes a dict name -> tensor (float32 or float64), atomically via a temporary file."""
+    """Writes a dict name -> tensor (float32, float64 or int64), atomically via a temporary file."""
     header = {}
     if metadata:
         header["__metadata__"] = dict(sorted(metadata.items()))

@@ -66,14 +66,15 @@ public sealed class Compilation
 
     /// <summary>
     /// A named stage for T steps with every upstream gradient present; initial states are fed as
-    /// inputs when <paramref name="withInitialStates"/> is set, else they start at zero.
+    /// inputs when <paramref name="withInitialStates"/> is set, else they start at zero; with
+    /// <paramref name="masked"/>, sequences have their own lengths (mask inputs).
     /// </summary>
-    public Graph Stage(string stage, int steps, bool withInitialStates = false)
+    public Graph Stage(string stage, int steps, bool withInitialStates = false, bool masked = false)
     {
         var given = withInitialStates
             ? BoundModel.RnnLayers.SelectMany(l => Enumerable.Range(0, l.States.Count).Select(s => ModelNames.InitialState(BoundModel, l, s))).ToHashSet()
             : new HashSet<string>();
-        var unrolled = Unroll(new UnrollOptions(steps, given));
+        var unrolled = Unroll(new UnrollOptions(steps, given, masked));
         return stage switch
         {
             "unrolled" => unrolled,

@@ -67,7 +67,7 @@ public static class AutodiffPass
 
     /// <summary>Params and float data inputs (not token ids, not upstream-gradient inputs).</summary>
     public static bool IsDifferentiableLeaf(Node n) =>
-        n.Op.Name == "param" || (n.Op.Name == "input" && n.Attributes.I0 == 0);
+        n.Op.Name == "param" || (n.Op.Name == "input" && n.Attributes.I0 == (int)InputKind.Float);
 
     private static void Contribute(Dictionary<Node, List<Node>> contributions, Node node, Node grad)
     {

@@ -6,8 +6,8 @@ namespace RnnGraph.Compiler.IR;
 // (sum_to / broadcast_to to the same shape) return their input instead of creating a node.
 public sealed partial class GraphBuilder
 {
-    public Node Input(string name, int index, Shape shape, bool tokenIds = false) =>
-        Apply(OpTable.Input, new OpAttributes(Name: name, Index: index, Shape: shape, I0: tokenIds ? 1 : 0));
+    public Node Input(string name, int index, Shape shape, InputKind kind = InputKind.Float) =>
+        Apply(OpTable.Input, new OpAttributes(Name: name, Index: index, Shape: shape, I0: (int)kind));
 
     public Node Param(string name, Shape shape) => Apply(OpTable.Param, new OpAttributes(Name: name, Shape: shape));
 

@@ -8,8 +8,8 @@ public static partial class OpTable
     {
         static Shape FromAttr(IReadOnlyList<Shape> _, OpAttributes a) => a.Shape ?? throw new ShapeException("leaf op needs a shape");
 
-        // A data input fed by the runtime (Name, Index: e.g. x[3]); I0 = 1 marks integer token ids.
-        yield return new OpDefinition("input", 0, FromAttr, null, attributeDoc: "Name, Index, Shape, I0=1 for token ids");
+        // A data input fed by the runtime (Name, Index: e.g. x[3]); I0 is its InputKind (float, token ids, mask).
+        yield return new OpDefinition("input", 0, FromAttr, null, attributeDoc: "Name, Index, Shape, I0 = InputKind");
         // A trainable parameter, fed from the weights file by name.
         yield return new OpDefinition("param", 0, FromAttr, null, attributeDoc: "Name, Shape");
         // A scalar constant.

@@ -78,7 +78,8 @@ public static class GraphTextPrinter
             "scatter_add_rows" => $"{{rows={a.I0}}}",
             _ => null,
         };
-        if (node.Op.Name == "input" && a.I0 == 1) text += " {ids}";
+        if (node.Op.Name == "input" && a.I0 == (int)InputKind.TokenIds) text += " {ids}";
+        if (node.Op.Name == "input" && a.I0 == (int)InputKind.Mask) text += " {mask}";
         return text ?? "";
     }
 }

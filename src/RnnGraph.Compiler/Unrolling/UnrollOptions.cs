@@ -1,7 +1,11 @@
 namespace RnnGraph.Compiler.Unrolling;
 
-/// <summary>How to unroll: the number of steps and which initial-state inputs (e.g. <c>h0</c>, <c>c0</c>) are fed; others start at zero.</summary>
-public sealed record UnrollOptions(int Steps, IReadOnlySet<string>? GivenInitialStates = null)
+/// <summary>
+/// How to unroll: the number of steps, which initial-state inputs (e.g. <c>h0</c>, <c>c0</c>) are fed (others
+/// start at zero), and whether sequences have their own lengths: then a mask input <c>mask[t]</c> [B,1]
+/// freezes each sequence's states past its end and zeroes its outputs there (packed-sequence semantics).
+/// </summary>
+public sealed record UnrollOptions(int Steps, IReadOnlySet<string>? GivenInitialStates = null, bool Masked = false)
 {
     public bool IsGiven(string name) => GivenInitialStates?.Contains(name) ?? false;
 }

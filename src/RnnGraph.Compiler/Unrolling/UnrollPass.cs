@@ -21,8 +21,19 @@ public static class UnrollPass
         {
             b.CurrentOrigin = new NodeOrigin(input.Location, Step: t, Label: input.Name);
             sequence[t] = input.IsTokens
-                ? b.Input(input.Name, t, new Shape(Shape.Batch), tokenIds: true)
+                ? b.Input(input.Name, t, new Shape(Shape.Batch), InputKind.TokenIds)
                 : b.Input(input.Name, t, new Shape(Shape.Batch, input.Size));
+        }
+
+        Node[]? masks = null;
+        if (options.Masked)
+        {
+            masks = new Node[steps];
+            for (int t = 0; t < steps; t++)
+            {
+                b.CurrentOrigin = new NodeOrigin(input.Location, Step: t, Label: "mask");
+                masks[t] = b.Input("mask", t, new Shape(Shape.Batch, 1), InputKind.Mask);
+            }
         }
 
         var outputs = new List<GraphOutput>();
@@ -33,9 +44,18 @@ public static class UnrollPass
             {
                 BoundEmbedLayer e => Embed(b, e, sequence),
                 BoundDenseLayer d => Dense(b, d, sequence),
-                BoundRnnLayer r => Recurrent(b, model, r, sequence, options, stateOutputs),
+                BoundRnnLayer r => Recurrent(b, model, r, sequence, options, masks, stateOutputs),
                 _ => throw new InvalidOperationException($"unknown layer {layer.GetType().Name}"),
             };
+        }
+        // A recurrent layer already zeroes its outputs past each end; a layer after it (a dense bias) does not.
+        if (masks is not null && model.Layers[^1] is not BoundRnnLayer)
+        {
+            for (int t = 0; t < steps; t++)
+            {
+                b.CurrentOrigin = new NodeOrigin(model.Layers[^1].Location, model.Layers[^1].Name, Step: t, Label: "mask");
+                sequence[t] = b.Mul(sequence[t], masks[t]);
+            }
         }
         for (int t = 0; t < steps; t++) outputs.Add(new GraphOutput(ModelNames.Output, t, sequence[t]));
         outputs.AddRange(stateOutputs);
@@ -71,7 +91,8 @@ public static class UnrollPass
         return result;
     }
 
-    private static Node[] Recurrent(GraphBuilder b, BoundModel model, BoundRnnLayer layer, Node[] sequence, UnrollOptions options, List<GraphOutput> stateOutputs)
+    private static Node[] Recurrent(GraphBuilder b, BoundModel model, BoundRnnLayer layer, Node[] sequence, UnrollOptions options,
+                                    Node[]? masks, List<GraphOutput> stateOutputs)
     {
         int steps = sequence.Length;
         int stateCount = layer.States.Count;
@@ -99,9 +120,20 @@ public static class UnrollPass
                 for (int i = 0; i < steps; i++)
                 {
                     int t = d == 0 ? i : steps - 1 - i;
-                    var step = new CellStep(b, cell, parameters, sequence[t], state, new NodeOrigin(null, layer.Name, l, d, t));
+                    var origin = new NodeOrigin(null, layer.Name, l, d, t);
+                    var step = new CellStep(b, cell, parameters, sequence[t], state, origin);
                     outputs[t] = step.Output;
-                    state = step.NewStates;
+                    if (masks is null)
+                    {
+                        state = step.NewStates;
+                        continue;
+                    }
+                    // Past a sequence's end (mask 0) its states stay as they were and its output is zero, so the
+                    // reverse direction starts from the initial state at the sequence's own last step.
+                    b.CurrentOrigin = origin with { Location = layer.Location, Label = "mask" };
+                    for (int s = 0; s < stateCount; s++)
+                        state[s] = b.Add(state[s], b.Mul(masks[t], b.Sub(step.NewStates[s], state[s])));
+                    outputs[t] = b.Mul(masks[t], step.Output);
                 }
                 perDirection[d] = outputs;
                 for (int s = 0; s < stateCount; s++) finals[s][k] = state[s];

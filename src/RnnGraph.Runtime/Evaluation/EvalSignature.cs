@@ -15,6 +15,9 @@ internal sealed class EvalSignature
     public SequenceLayout InputLayout { get; private init; }
     public HashSet<string> GivenInitialStates { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Each sequence's length when the inputs give <c>lengths</c> [B]; null when all run T steps.</summary>
+    public int[]? Lengths { get; private init; }
+
     /// <summary>Forward output names that receive an upstream gradient (e.g. "y", "h_n").</summary>
     public HashSet<string> Seeds { get; } = new(StringComparer.Ordinal);
 
@@ -43,8 +46,9 @@ internal sealed class EvalSignature
             Steps = steps,
             Batch = batch,
             InputLayout = new SequenceLayout(steps, batch, input.IsTokens ? 0 : input.Size, model.BatchFirst),
+            Lengths = inputs.TryGetValue(LengthsName, out var lengths) ? CheckLengths(lengths, steps, batch) : null,
         };
-        var known = new HashSet<string>(StringComparer.Ordinal) { input.Name };
+        var known = new HashSet<string>(StringComparer.Ordinal) { input.Name, LengthsName };
 
         int outputSize = model.Layers[^1].OutputSize;
         var yLayout = new SequenceLayout(steps, batch, outputSize, model.BatchFirst);
@@ -88,6 +92,23 @@ internal sealed class EvalSignature
                 throw new EvalException($"inputs: unexpected tensor '{name}'; this spec takes {string.Join(", ", known)}");
         }
         return signature;
+    }
+
+    /// <summary>The optional per-sequence lengths input (I32 or I64 [B]) of the eval CONTRACT.</summary>
+    public const string LengthsName = "lengths";
+
+    private static int[] CheckLengths<T>(HostArray<T> lengths, int steps, int batch) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Expect(lengths, LengthsName, [batch]);
+        var values = new int[batch];
+        for (int b = 0; b < batch; b++)
+        {
+            T v = lengths.Data[b];
+            if (v < T.One || v > T.CreateChecked(steps) || T.Truncate(v) != v)
+                throw new EvalException($"inputs: lengths[{b}] is {v} but every length must be a whole number from 1 to T={steps}");
+            values[b] = int.CreateChecked(v);
+        }
+        return values;
     }
 
     private static void Expect<T>(HostArray<T> tensor, string name, int[] shape) where T : unmanaged, IFloatingPointIeee754<T>

@@ -24,7 +24,7 @@ public sealed class ModelEvaluator<T> where T : unmanaged, IFloatingPointIeee754
     {
         _model = compilation.Model ?? throw new InvalidOperationException("the spec has errors");
         _io = EvalSignature.Create(_model, inputs);
-        var forward = compilation.Unroll(new UnrollOptions(_io.Steps, _io.GivenInitialStates));
+        var forward = compilation.Unroll(new UnrollOptions(_io.Steps, _io.GivenInitialStates, Masked: _io.Lengths is not null));
         var graph = _io.Seeds.Count > 0 ? compilation.Backward(forward, _io.Seeds.Contains) : forward;
         _graph = compilation.Optimize(graph);
         _executor = new Executor<T>(_graph, _io.Batch);
@@ -79,6 +79,16 @@ public sealed class ModelEvaluator<T> where T : unmanaged, IFloatingPointIeee754
             if (!executor.HasInput(model.Input.Name, t)) continue;
             io.InputLayout.Gather<T>(x, t, step);
             executor.SetInput(model.Input.Name, t, step);
+        }
+        if (io.Lengths is { } lengths)
+        {
+            var mask = new T[io.Batch];
+            for (int t = 0; t < io.Steps; t++)
+            {
+                if (!executor.HasInput("mask", t)) continue;
+                for (int b = 0; b < io.Batch; b++) mask[b] = t < lengths[b] ? T.One : T.Zero;
+                executor.SetInput("mask", t, mask);
+            }
         }
         foreach (var (name, stack) in io.StackedInputs)
         {

@@ -14,7 +14,8 @@ public static class TensorEvaluator
     {
         var model = compilation.Model ?? throw new InvalidOperationException("the spec has errors");
         var w = weights.ToDictionary(p => p.Key, p => Convert(p.Key, p.Value, ids: false, "weights"));
-        var x = inputs.ToDictionary(p => p.Key, p => Convert(p.Key, p.Value, ids: model.Input.IsTokens && p.Key == model.Input.Name, "inputs"));
+        var x = inputs.ToDictionary(p => p.Key, p => Convert(p.Key, p.Value,
+            ids: (model.Input.IsTokens && p.Key == model.Input.Name) || p.Key == EvalSignature.LengthsName, "inputs"));
         return ModelEvaluator<float>.Evaluate(compilation, w, x).ToDictionary(p => p.Key, p => p.Value.ToTensorValue());
     }
 
@@ -26,7 +27,7 @@ public static class TensorEvaluator
         }
         catch (Exception e) when (e is InvalidOperationException or InvalidCastException or NotSupportedException or OverflowException)
         {
-            throw new EvalException($"{file}: tensor '{name}' has dtype {value.DType} which cannot be used here ({(ids ? "token ids must be I32 or I64" : "expected F32")})");
+            throw new EvalException($"{file}: tensor '{name}' has dtype {value.DType} which cannot be used here ({(ids ? "token ids and lengths must be I32 or I64" : "expected F32")})");
         }
     }
 }

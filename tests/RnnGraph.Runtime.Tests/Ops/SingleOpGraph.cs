@@ -16,7 +16,7 @@ public static class SingleOpGraph
     public static Graph Build(OpDefinition op, OpAttributes attributes, IReadOnlyList<Operand> operands)
     {
         var b = new GraphBuilder();
-        var leaves = operands.Select((o, i) => b.Input(OperandName(i), -1, o.Shape, tokenIds: o.IsIds)).ToArray();
+        var leaves = operands.Select((o, i) => b.Input(OperandName(i), -1, o.Shape, o.IsIds ? InputKind.TokenIds : InputKind.Float)).ToArray();
         var y = b.Apply(op, attributes, leaves);
         return Graph.FromOutputs("forward", [new GraphOutput("y", -1, y)], new GraphInfo(1, false, []));
     }

@@ -8,19 +8,21 @@ using RnnGraph.TestSupport;
 namespace RnnGraph.Runtime.Tests.Parity;
 
 /// <summary>
-/// PyTorch parity: every case under tests/golden/rnn (written by scripts/golden/generate_rnn_golden.py
-/// from float64 PyTorch runs) is evaluated here in float32 and every output and gradient must satisfy
+/// PyTorch parity: every case under tests/golden/rnn (scripts/golden/generate_rnn_golden.py) and
+/// tests/golden/packed (variable lengths as PyTorch's packed sequences, scripts/golden/generate_packed_golden.py),
+/// all float64 PyTorch runs, is evaluated here in float32 and every output and gradient must satisfy
 /// |got - ref| &lt;= 1e-5 + 1e-4 * max|ref| (DESIGN §6).
 /// </summary>
 public sealed class GoldenParityTests
 {
-    private static readonly string GoldenRoot = Path.Combine(RepoPaths.Golden, "rnn");
-
     public static TheoryData<string> Cases()
     {
         var data = new TheoryData<string>();
-        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(GoldenRoot, "manifest.json")));
-        foreach (var c in manifest.RootElement.GetProperty("cases").EnumerateArray()) data.Add(c.GetProperty("name").GetString()!);
+        foreach (var suite in new[] { "rnn", "packed" })
+        {
+            using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Golden, suite, "manifest.json")));
+            foreach (var c in manifest.RootElement.GetProperty("cases").EnumerateArray()) data.Add($"{suite}/{c.GetProperty("name").GetString()}");
+        }
         return data;
     }
 
@@ -28,7 +30,7 @@ public sealed class GoldenParityTests
     [MemberData(nameof(Cases))]
     public void Matches_pytorch_float64_reference(string name)
     {
-        string dir = Path.Combine(GoldenRoot, name);
+        string dir = Path.Combine(RepoPaths.Golden, name);
         string specPath = Path.Combine(dir, "spec.yaml");
         var compilation = Compilation.Create(new SourceText(specPath, File.ReadAllText(specPath)));
         Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));

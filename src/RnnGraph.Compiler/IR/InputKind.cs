@@ -1,0 +1,14 @@
+namespace RnnGraph.Compiler.IR;
+
+/// <summary>What an <c>input</c> node carries (stored in its <see cref="OpAttributes.I0"/>); only float data is differentiable.</summary>
+public enum InputKind
+{
+    /// <summary>Float features, initial states or upstream gradients.</summary>
+    Float = 0,
+
+    /// <summary>Integer token ids (exact integers in the float buffers).</summary>
+    TokenIds = 1,
+
+    /// <summary>A step mask [B,1]: 1 where a sequence has a value at this step, 0 past its end.</summary>
+    Mask = 2,
+}
