@@ -48,6 +48,11 @@ public sealed partial class GraphBuilder
 
     public Node GatherRows(Node table, Node ids) => Apply("gather_rows", table, ids);
 
+    public Node PickLast(Node x, Node ids) => Apply("pick_last", x, ids);
+
+    public Node ScatterLast(Node values, Node ids, int width) =>
+        Apply(OpTable.Get("scatter_last"), new OpAttributes(I0: width), values, ids);
+
     public Node ScatterAddRows(Node rows, Node ids, int tableRows) =>
         Apply(OpTable.Get("scatter_add_rows"), new OpAttributes(I0: tableRows), rows, ids);
 }

@@ -49,6 +49,14 @@ public static partial class OpTable
 
         yield return new OpDefinition("log", 1, Same, (b, n, g) => [b.Div(g, n.Inputs[0])]);
 
+        // Log-softmax over the last axis (cross-entropy's stable form): dx = g - exp(y) * sum_last(g).
+        yield return new OpDefinition("log_softmax", 1, Same,
+            (b, n, g) => [b.Sub(g, b.Mul(b.Apply("exp", n), b.SumLast(g)))]);
+
+        // softplus(x) = log(1 + exp(x)), computed stably; binary cross-entropy on logits is softplus(z) - z * t.
+        yield return new OpDefinition("softplus", 1, Same,
+            (b, n, g) => [b.Mul(g, b.Apply("sigmoid", n.Inputs[0]))]);
+
         // Softmax over the last axis: dx = y * (g - sum_last(g * y)).
         yield return new OpDefinition("softmax", 1, Same,
             (b, n, g) => [b.Mul(n, b.Sub(g, b.SumLast(b.Mul(g, n))))]);

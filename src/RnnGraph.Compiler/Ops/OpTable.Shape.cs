@@ -66,6 +66,18 @@ public static partial class OpTable
         yield return new OpDefinition("sum_last", 1, (s, _) => s[0].WithLast(1),
             (b, n, g) => [b.BroadcastTo(g, n.Inputs[0].Shape)], ZeroInZeroOut);
 
+        // x[..., ids[...]] keeping the last axis as size 1: each row's entry at its target id (cross-entropy).
+        yield return new OpDefinition("pick_last", 2,
+            (s, _) => s[1].Equals(s[0].WithLast(1)) || (s[0].Rank == s[1].Rank + 1 && s[0].WithLast(1).Dims[..^1].SequenceEqual(s[1].Dims))
+                ? s[0].WithLast(1) : throw new ShapeException($"pick_last needs ids for each row of {s[0]}, got {s[1]}"),
+            (b, n, g) => [b.ScatterLast(g, n.Inputs[1], n.Inputs[0].Shape.Last), null]);
+
+        // Places each row's single value at its id in a zero row of width I0 (pick_last's adjoint).
+        yield return new OpDefinition("scatter_last", 2,
+            (s, a) => s[0].Last == 1 && a.I0 > 0 ? s[0].WithLast(a.I0) : throw new ShapeException($"scatter_last needs [..., 1] values, got {s[0]}"),
+            (b, n, g) => [b.PickLast(g, n.Inputs[1]), null],
+            (b, x, _, s) => IsZeros(x[0]) ? b.Zeros(s) : null, "I0 = width");
+
         // Rows of table [V, D] picked by integer ids [B] (an embedding lookup).
         yield return new OpDefinition("gather_rows", 2,
             (s, _) => s[0].Rank == 2 && s[1].Rank == 1 ? new Shape(s[1][0], s[0][1])

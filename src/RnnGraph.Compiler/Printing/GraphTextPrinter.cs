@@ -76,6 +76,7 @@ public static class GraphTextPrinter
             "pad_rows" => $"{{start={a.I0}, total={a.I1}}}",
             "sum_to" or "broadcast_to" => $"{{to={a.Shape}}}",
             "scatter_add_rows" => $"{{rows={a.I0}}}",
+            "scatter_last" => $"{{width={a.I0}}}",
             _ => null,
         };
         if (node.Op.Name == "input" && a.I0 == (int)InputKind.TokenIds) text += " {ids}";

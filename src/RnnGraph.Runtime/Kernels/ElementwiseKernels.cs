@@ -19,6 +19,14 @@ public static class ElementwiseKernels<T> where T : unmanaged, IFloatingPointIee
     public static void Log(Instruction<T> ins, T[][] buf) => TensorPrimitives.Log<T>(buf[ins.Inputs[0]], buf[ins.Output]);
     public static void Relu(Instruction<T> ins, T[][] buf) => TensorPrimitives.Max<T>(buf[ins.Inputs[0]], T.Zero, buf[ins.Output]);
 
+    /// <summary>log(1 + exp(x)) as max(x, 0) + log(1 + exp(-|x|)), which neither overflows nor loses small values.</summary>
+    public static void Softplus(Instruction<T> ins, T[][] buf)
+    {
+        var x = buf[ins.Inputs[0]];
+        var y = buf[ins.Output];
+        for (int i = 0; i < y.Length; i++) y[i] = T.Max(x[i], T.Zero) + T.LogP1(T.Exp(-T.Abs(x[i])));
+    }
+
     public static void Step(Instruction<T> ins, T[][] buf)
     {
         var x = buf[ins.Inputs[0]];

@@ -33,6 +33,25 @@ public static class EmbeddingKernels<T> where T : unmanaged, IFloatingPointIeee7
         }
     }
 
+    public static void PickLast(Instruction<T> ins, T[][] buf)
+    {
+        var x = buf[ins.Inputs[0]];
+        var ids = buf[ins.Inputs[1]];
+        var y = buf[ins.Output];
+        int width = ins.InputShapes[0][^1];
+        for (int r = 0; r < y.Length; r++) y[r] = x[r * width + Row(ids[r], width, r)];
+    }
+
+    public static void ScatterLast(Instruction<T> ins, T[][] buf)
+    {
+        var values = buf[ins.Inputs[0]];
+        var ids = buf[ins.Inputs[1]];
+        var y = buf[ins.Output];
+        int width = ins.OutputShape[^1];
+        Array.Clear(y);
+        for (int r = 0; r < values.Length; r++) y[r * width + Row(ids[r], width, r)] = values[r];
+    }
+
     private static int Row(T value, int rows, int position)
     {
         int id = int.CreateTruncating(value);

@@ -27,6 +27,24 @@ public static class RowKernels<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
+    /// <summary>Log-softmax over the last axis: x - max - log(sum(exp(x - max))).</summary>
+    public static void LogSoftmax(Instruction<T> ins, T[][] buf)
+    {
+        var x = buf[ins.Inputs[0]];
+        var y = buf[ins.Output];
+        int n = Width(ins.OutputShape);
+        for (int r = 0; r < y.Length; r += n)
+        {
+            var xr = x.AsSpan(r, n);
+            var yr = y.AsSpan(r, n);
+            T max = TensorPrimitives.Max<T>(xr);
+            TensorPrimitives.Subtract(xr, max, yr);
+            T sum = T.Zero;
+            foreach (T v in yr) sum += T.Exp(v);
+            TensorPrimitives.Subtract(yr, T.Log(sum), yr);
+        }
+    }
+
     public static void SumLast(Instruction<T> ins, T[][] buf)
     {
         var x = buf[ins.Inputs[0]];

@@ -76,6 +76,9 @@ public static class OpGradientCases
         double[] ids = [2, 0, 2];
         yield return Case("gather_rows [4,3] by ids", "gather_rows", X(4, 3), new Operand(new Shape(B), Ids: ids));
         yield return Case("scatter_add_rows [B,3] into 4 rows", "scatter_add_rows", new OpAttributes(I0: 4), X(B, 3), new Operand(new Shape(B), Ids: ids));
+        yield return Case("pick_last [B,4] by ids", "pick_last", X(B, 4), new Operand(new Shape(B), Ids: ids));
+        yield return Case("pick_last [B,4] by ids [B,1]", "pick_last", X(B, 4), new Operand(new Shape(B, 1), Ids: ids));
+        yield return Case("scatter_last [B,1] into width 4", "scatter_last", new OpAttributes(I0: 4), X(B, 1), new Operand(new Shape(B), Ids: ids));
     }
 
     public static readonly IReadOnlyList<OpGradientCase> All =
@@ -91,6 +94,9 @@ public static class OpGradientCases
         Case("softmax [B,5]", "softmax", X(B, 5)),
         Case("softmax [2,B,3]", "softmax", X(2, B, 3)),
         Case("softmax [B,1]", "softmax", X(B, 1)),
+        Case("log_softmax [B,5]", "log_softmax", X(B, 5)),
+        Case("log_softmax [2,B,3]", "log_softmax", X(2, B, 3)),
+        Case("softplus [B,5]", "softplus", X(B, 5)),
         .. MatMuls(),
         .. ShapeOps(),
         .. RowOps(),
