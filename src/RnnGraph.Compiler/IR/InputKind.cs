@@ -9,6 +9,6 @@ public enum InputKind
     /// <summary>Integer token ids (exact integers in the float buffers).</summary>
     TokenIds = 1,
 
-    /// <summary>A step mask [B,1]: 1 where a sequence has a value at this step, 0 past its end.</summary>
+    /// <summary>Non-differentiable float weights: a step mask [B,1] (1 where a sequence has a value, 0 past its end) or a loss scale.</summary>
     Mask = 2,
 }

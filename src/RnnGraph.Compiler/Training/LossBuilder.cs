@@ -1,0 +1,71 @@
+using RnnGraph.Compiler.IR;
+using RnnGraph.Compiler.Passes;
+
+namespace RnnGraph.Compiler.Training;
+
+/// <summary>
+/// Adds a scalar <c>loss</c> output to an unrolled forward graph. Targets come in per step as
+/// <c>target[t]</c> (class ids [B] for cross-entropy, floats shaped like <c>y[t]</c> otherwise); when the
+/// graph has step masks, padded steps contribute nothing. The sum is multiplied by the input <c>loss_scale</c>
+/// (1 / number of counted targets, fed by the trainer), so the loss is a mean as in PyTorch's defaults.
+/// </summary>
+public static class LossBuilder
+{
+    public const string LossOutput = "loss";
+    public const string TargetInput = "target";
+    public const string ScaleInput = "loss_scale";
+
+    /// <param name="steps">Which steps carry a target (all for many-to-many; the last for many-to-one).</param>
+    public static Graph AddLoss(Graph forward, LossKind kind, IReadOnlyList<int>? steps = null)
+    {
+        var b = new GraphBuilder();
+        var map = GraphRewriter.CopyInto(forward, b);
+        var outputs = forward.Outputs.Select(o => o with { Node = map[o.Node] }).ToList();
+        var masks = forward.Inputs.Where(n => n.Attributes.Name == "mask").ToDictionary(n => n.Attributes.Index, n => map[n]);
+        var ys = outputs.Where(o => o.Name == "y").ToDictionary(o => o.Index, o => o.Node);
+        steps ??= ys.Keys.Order().ToList();
+
+        Node? total = null;
+        foreach (int t in steps)
+        {
+            var y = ys[t];
+            b.CurrentOrigin = y.Origin with { Label = "loss" };
+            var term = StepLoss(b, kind, y, t);
+            if (masks.TryGetValue(t, out var mask)) term = b.Mul(term, kind == LossKind.CrossEntropy ? mask : b.BroadcastTo(mask, term.Shape));
+            var sum = b.SumTo(term, Shape.Scalar);
+            total = total is null ? sum : b.Add(total, sum);
+        }
+        if (total is null) throw new ArgumentException("the loss needs at least one step", nameof(steps));
+        b.CurrentOrigin = new NodeOrigin(null, Label: "loss");
+        var scale = b.Input(ScaleInput, -1, Shape.Scalar, InputKind.Mask);
+        var loss = kind == LossKind.CrossEntropy ? b.Neg(b.Mul(total, scale)) : b.Mul(total, scale);
+        outputs.Insert(0, new GraphOutput(LossOutput, -1, loss));
+        return Graph.FromOutputs("loss", outputs, forward.Info);
+    }
+
+    private static Node StepLoss(GraphBuilder b, LossKind kind, Node y, int t)
+    {
+        switch (kind)
+        {
+            case LossKind.CrossEntropy:
+            {
+                // Cross-entropy works on logits: a softmax head is bypassed rather than differentiated through.
+                var logits = y.Op.Name == "softmax" ? y.Inputs[0] : y;
+                var ids = b.Input(TargetInput, t, new Shape(logits.Shape.Dims[..^1].ToArray()), InputKind.TokenIds);
+                return b.PickLast(b.Apply("log_softmax", logits), ids);
+            }
+            case LossKind.BinaryCrossEntropy:
+            {
+                var logits = y.Op.Name == "sigmoid" ? y.Inputs[0] : y;
+                var target = b.Input(TargetInput, t, logits.Shape, InputKind.Mask);
+                return b.Sub(b.Apply("softplus", logits), b.Mul(logits, target));
+            }
+            default:
+            {
+                var target = b.Input(TargetInput, t, y.Shape, InputKind.Mask);
+                var d = b.Sub(y, target);
+                return b.Mul(d, d);
+            }
+        }
+    }
+}
