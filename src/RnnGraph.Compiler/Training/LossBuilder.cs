@@ -48,24 +48,24 @@ public static class LossBuilder
         switch (kind)
         {
             case LossKind.CrossEntropy:
-            {
-                // Cross-entropy works on logits: a softmax head is bypassed rather than differentiated through.
-                var logits = y.Op.Name == "softmax" ? y.Inputs[0] : y;
-                var ids = b.Input(TargetInput, t, new Shape(logits.Shape.Dims[..^1].ToArray()), InputKind.TokenIds);
-                return b.PickLast(b.Apply("log_softmax", logits), ids);
-            }
+                {
+                    // Cross-entropy works on logits: a softmax head is bypassed rather than differentiated through.
+                    var logits = y.Op.Name == "softmax" ? y.Inputs[0] : y;
+                    var ids = b.Input(TargetInput, t, new Shape(logits.Shape.Dims[..^1].ToArray()), InputKind.TokenIds);
+                    return b.PickLast(b.Apply("log_softmax", logits), ids);
+                }
             case LossKind.BinaryCrossEntropy:
-            {
-                var logits = y.Op.Name == "sigmoid" ? y.Inputs[0] : y;
-                var target = b.Input(TargetInput, t, logits.Shape, InputKind.Mask);
-                return b.Sub(b.Apply("softplus", logits), b.Mul(logits, target));
-            }
+                {
+                    var logits = y.Op.Name == "sigmoid" ? y.Inputs[0] : y;
+                    var target = b.Input(TargetInput, t, logits.Shape, InputKind.Mask);
+                    return b.Sub(b.Apply("softplus", logits), b.Mul(logits, target));
+                }
             default:
-            {
-                var target = b.Input(TargetInput, t, y.Shape, InputKind.Mask);
-                var d = b.Sub(y, target);
-                return b.Mul(d, d);
-            }
+                {
+                    var target = b.Input(TargetInput, t, y.Shape, InputKind.Mask);
+                    var d = b.Sub(y, target);
+                    return b.Mul(d, d);
+                }
         }
     }
 }
