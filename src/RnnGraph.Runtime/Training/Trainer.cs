@@ -1,0 +1,105 @@
+using RnnGraph.Compiler;
+using RnnGraph.Compiler.Autodiff;
+using RnnGraph.Compiler.IR;
+using RnnGraph.Compiler.Training;
+using RnnGraph.Compiler.Unrolling;
+using RnnGraph.Runtime.Execution;
+
+namespace RnnGraph.Runtime.Training;
+
+/// <summary>
+/// Trains a compiled model one batch at a time: forward, loss, backward (one graph), gradient clipping,
+/// optimizer step. Graphs are compiled once per sequence length and executors planned once per batch size,
+/// so repeated steps on same-shaped batches only copy data and run kernels.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly Compilation _compilation;
+    private readonly IOptimizer _optimizer;
+    private readonly Dictionary<(int Steps, bool Masked), Graph> _graphs = new();
+    private readonly Dictionary<(int Steps, bool Masked, int Batch), Executor<float>> _executors = new();
+
+    public Trainer(Compilation compilation, ParameterSet parameters, IOptimizer optimizer, TrainerOptions? options = null)
+    {
+        _compilation = compilation;
+        var model = compilation.Model ?? throw new InvalidOperationException("the spec has errors");
+        Parameters = parameters;
+        _optimizer = optimizer;
+        Options = options ?? new TrainerOptions();
+        foreach (var p in model.Parameters)
+        {
+            if (!parameters.TryGet(p.Name, out var given))
+                throw new ArgumentException($"no value for parameter '{p.Name}'", nameof(parameters));
+            if (!given.Shape.SequenceEqual(p.Dims))
+                throw new ArgumentException($"parameter '{p.Name}' has shape [{string.Join(",", given.Shape)}] but the model needs [{string.Join(",", p.Dims)}]", nameof(parameters));
+        }
+    }
+
+    public ParameterSet Parameters { get; }
+    public TrainerOptions Options { get; }
+
+    /// <summary>Runs one training step and returns the loss before the update (as PyTorch's loop reports it).</summary>
+    public double Step(TrainingBatch batch, double learningRate)
+    {
+        var executor = ExecutorFor(batch);
+        foreach (var p in Parameters)
+            if (executor.HasParam(p.Name)) executor.SetParam(p.Name, p.Value);
+        Feed(executor, batch);
+        executor.Run();
+
+        foreach (var p in Parameters)
+        {
+            if (executor.Graph.Outputs.Any(o => o.Name == "grad." + p.Name)) executor.Output("grad." + p.Name).CopyTo(p.Grad);
+            else Array.Clear(p.Grad);
+        }
+        if (Options.ClipNorm is { } norm) GradientClipping.ClipByNorm(Parameters, norm);
+        if (Options.ClipValue is { } value) GradientClipping.ClipByValue(Parameters, value);
+        _optimizer.Step(Parameters, learningRate);
+        return executor.Output(LossBuilder.LossOutput)[0];
+    }
+
+    private Executor<float> ExecutorFor(TrainingBatch batch)
+    {
+        bool masked = batch.Lengths is not null;
+        var key = (batch.Steps, masked, batch.Batch);
+        if (_executors.TryGetValue(key, out var executor)) return executor;
+        if (!_graphs.TryGetValue((batch.Steps, masked), out var graph))
+        {
+            var forward = _compilation.Unroll(new UnrollOptions(batch.Steps, Masked: masked));
+            var withLoss = LossBuilder.AddLoss(forward, Options.Loss);
+            graph = _compilation.Optimize(AutodiffPass.Run(withLoss, name => name == LossBuilder.LossOutput, n => n.Op.Name == "param"));
+            _graphs[(batch.Steps, masked)] = graph;
+        }
+        executor = new Executor<float>(graph, batch.Batch);
+        _executors[key] = executor;
+        return executor;
+    }
+
+    private void Feed(Executor<float> executor, TrainingBatch batch)
+    {
+        var model = _compilation.Model!;
+        int T = batch.Steps, B = batch.Batch;
+        int inputWidth = model.Input.IsTokens ? 1 : model.Input.Size;
+        int targetWidth = Options.Loss == LossKind.CrossEntropy ? 1 : model.Layers[^1].OutputSize;
+        for (int t = 0; t < T; t++)
+        {
+            executor.SetInput(model.Input.Name, t, batch.Inputs.AsSpan(t * B * inputWidth, B * inputWidth));
+            if (executor.HasInput(LossBuilder.TargetInput, t))
+                executor.SetInput(LossBuilder.TargetInput, t, batch.Targets.AsSpan(t * B * targetWidth, B * targetWidth));
+        }
+        int counted = T * B;
+        if (batch.Lengths is { } lengths)
+        {
+            var mask = new float[B];
+            for (int t = 0; t < T; t++)
+            {
+                for (int b = 0; b < B; b++) mask[b] = t < lengths[b] ? 1f : 0f;
+                if (executor.HasInput("mask", t)) executor.SetInput("mask", t, mask);
+            }
+            counted = lengths.Sum();
+        }
+        // The loss is a mean over every counted target value, as PyTorch's reductions are.
+        executor.SetInput(LossBuilder.ScaleInput, -1, [1f / (counted * targetWidth)]);
+        executor.SetInput("dloss", -1, [1f]);
+    }
+}

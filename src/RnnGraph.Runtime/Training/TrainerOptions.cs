@@ -1,0 +1,6 @@
+using RnnGraph.Compiler.Training;
+
+namespace RnnGraph.Runtime.Training;
+
+/// <summary>How a <see cref="Trainer"/> turns gradients into an update: the loss, and optional clipping (norm first, as usually configured).</summary>
+public sealed record TrainerOptions(LossKind Loss = LossKind.CrossEntropy, double? ClipNorm = null, double? ClipValue = null);
