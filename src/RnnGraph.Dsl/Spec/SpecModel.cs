@@ -6,8 +6,49 @@ namespace RnnGraph.Dsl.Spec;
 // The spec object model. Every value keeps the location it was read from so later stages
 // (binding, shape inference) can report errors at the exact place in the YAML file.
 
-/// <summary>A whole spec file: the model and any user-declared cells.</summary>
-public sealed record SpecDocument(SourceText Source, ModelSpec? Model, IReadOnlyList<CellSpec> Cells);
+/// <summary>A whole spec file: the model, any user-declared cells, and what <c>rnngraph run</c> trains on and how.</summary>
+public sealed record SpecDocument(SourceText Source, ModelSpec? Model, IReadOnlyList<CellSpec> Cells)
+{
+    public DataSpec? Data { get; init; }
+    public TrainingSpec? Training { get; init; }
+    public GenerationSpec? Generation { get; init; }
+}
+
+/// <summary>
+/// The <c>data:</c> section: a text file (or inline <c>text</c>) read as one sequence per line
+/// (<c>format: lines</c>) or as one stream (<c>format: stream</c>, windows for truncated BPTT), tokenized
+/// by characters or words into a vocabulary (tokens seen fewer than <c>min_frequency</c> times become &lt;unk&gt;).
+/// </summary>
+public sealed record DataSpec(TextLocation Location)
+{
+    public Located<string>? File { get; init; }
+    public Located<string>? Text { get; init; }
+    public Located<string>? Format { get; init; }
+    public Located<string>? Tokenizer { get; init; }
+    public Located<int>? MinFrequency { get; init; }
+    public Located<double>? Validation { get; init; }
+}
+
+/// <summary>The <c>training:</c> section; every value has a default (see docs/spec.md).</summary>
+public sealed record TrainingSpec(TextLocation Location)
+{
+    public Located<int>? Epochs { get; init; }
+    public Located<int>? BatchSize { get; init; }
+    public Located<int>? Steps { get; init; }
+    public Located<string>? Optimizer { get; init; }
+    public Located<double>? LearningRate { get; init; }
+    public Located<double>? ClipNorm { get; init; }
+    public Located<int>? Seed { get; init; }
+}
+
+/// <summary>The <c>generation:</c> section: samples drawn from a trained language model.</summary>
+public sealed record GenerationSpec(TextLocation Location)
+{
+    public Located<int>? Samples { get; init; }
+    public Located<int>? MaxLength { get; init; }
+    public Located<double>? Temperature { get; init; }
+    public Located<string>? Prefix { get; init; }
+}
 
 /// <summary>The <c>model:</c> section.</summary>
 public sealed record ModelSpec(IReadOnlyList<InputSpec> Inputs, IReadOnlyList<LayerSpec> Layers, TextLocation Location);
@@ -16,7 +57,14 @@ public sealed record ModelSpec(IReadOnlyList<InputSpec> Inputs, IReadOnlyList<La
 /// One entry under <c>model.inputs</c>. <c>size</c> declares float features per step;
 /// <c>vocab</c> declares integer token ids in [0, vocab).
 /// </summary>
-public sealed record InputSpec(Located<string> Name, Located<int>? Size, Located<int>? Vocab, TextLocation Location);
+public sealed record InputSpec(Located<string> Name, Located<int>? Size, Located<int>? Vocab, TextLocation Location)
+{
+    /// <summary><c>vocab: auto</c>: the size of the vocabulary built from the data (Vocab then holds 0).</summary>
+    public bool VocabFromData { get; init; }
+
+    /// <summary><c>one_hot: true</c>: token ids enter the next layer as one-hot vectors of the vocabulary's size.</summary>
+    public Located<bool>? OneHot { get; init; }
+}
 
 /// <summary>One entry of <c>model.layers</c>; <see cref="Kind"/> is the YAML key (<c>rnn</c>, <c>dense</c>, <c>embed</c>).</summary>
 public abstract record LayerSpec(Located<string> Kind, Located<string>? Name, TextLocation Location);
@@ -42,7 +90,11 @@ public sealed record DenseLayerSpec(
     TextLocation Location,
     Located<int> Units,
     Located<string>? Activation,
-    Located<bool>? Bias) : LayerSpec(Kind, Name, Location);
+    Located<bool>? Bias) : LayerSpec(Kind, Name, Location)
+{
+    /// <summary><c>units: auto</c>: one unit per vocabulary entry (Units then holds 0).</summary>
+    public bool UnitsFromData { get; init; }
+}
 
 /// <summary><c>- embed: { dim }</c>: token ids to vectors; only valid on a <c>vocab</c> input.</summary>
 public sealed record EmbedLayerSpec(
