@@ -38,12 +38,13 @@ public sealed class Compilation
         = true;
 #endif
 
-    public static Compilation Create(SourceText source)
+    /// <param name="vocabularySize">The data's vocabulary size for <c>vocab: auto</c> / <c>units: auto</c>, once known.</param>
+    public static Compilation Create(SourceText source, int? vocabularySize = null)
     {
         var bag = new DiagnosticBag();
         var document = SpecReader.Read(source, bag);
         if (bag.HasErrors) return new Compilation(source, document, null, bag);
-        var model = ModelBinder.Bind(document, bag);
+        var model = ModelBinder.Bind(document, bag, vocabularySize);
         return new Compilation(source, document, model, bag);
     }
 

@@ -1,5 +1,6 @@
 using RnnGraph.Compiler;
 using RnnGraph.Compiler.Printing;
+using RnnGraph.Runtime.IO;
 
 namespace RnnGraph.Cli.Commands;
 

@@ -6,6 +6,9 @@ namespace RnnGraph.Compiler.Binding;
 public sealed record BoundInput(string Name, int Size, int Vocab, TextLocation Location)
 {
     public bool IsTokens => Vocab > 0;
+
+    /// <summary>Token ids enter the first layer as one-hot vectors of size <see cref="Vocab"/>.</summary>
+    public bool OneHot { get; init; }
 }
 
 /// <summary>A layer after binding, with all sizes known.</summary>

@@ -16,9 +16,22 @@ public sealed class ModelBinder
     private readonly HashSet<string> _failedCells = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, int, int, bool), BoundCell?> _boundCells = new();
 
-    private ModelBinder(DiagnosticBag bag) => _bag = bag;
+    private readonly int _vocabularySize;
 
-    public static BoundModel? Bind(SpecDocument document, DiagnosticBag bag) => new ModelBinder(bag).Run(document);
+    private ModelBinder(DiagnosticBag bag, int vocabularySize)
+    {
+        _bag = bag;
+        _vocabularySize = vocabularySize;
+    }
+
+    /// <summary>
+    /// Binds a spec. <paramref name="vocabularySize"/> replaces <c>vocab: auto</c> and <c>units: auto</c>; before
+    /// any data is read it defaults to <see cref="PlaceholderVocabulary"/>, the four special tokens every vocabulary has.
+    /// </summary>
+    public static BoundModel? Bind(SpecDocument document, DiagnosticBag bag, int? vocabularySize = null) =>
+        new ModelBinder(bag, vocabularySize ?? PlaceholderVocabulary).Run(document);
+
+    public const int PlaceholderVocabulary = 4;
 
     private BoundModel? Run(SpecDocument document)
     {
@@ -48,8 +61,8 @@ public sealed class ModelBinder
 
         // What flows into the next layer: token ids of the input, or feature vectors of some size.
         string previous = $"the input '{input.Name}'";
-        bool previousIsTokens = input.IsTokens;
-        int previousSize = input.IsTokens ? 0 : input.Size;
+        bool previousIsTokens = input.IsTokens && !input.OneHot;
+        int previousSize = input.OneHot ? input.Vocab : input.IsTokens ? 0 : input.Size;
 
         foreach (var spec in model.Layers)
         {
@@ -88,7 +101,8 @@ public sealed class ModelBinder
         }
         var spec = model.Inputs[0];
         if (spec.Size is null && spec.Vocab is null) return null; // the reader reported it
-        return new BoundInput(spec.Name.Value, spec.Size?.Value ?? 0, spec.Vocab?.Value ?? 0, spec.Location);
+        int vocab = spec.VocabFromData ? _vocabularySize : spec.Vocab?.Value ?? 0;
+        return new BoundInput(spec.Name.Value, spec.Size?.Value ?? 0, vocab, spec.Location) { OneHot = spec.OneHot?.Value ?? false };
     }
 
     private string LayerName(LayerSpec spec, HashSet<string> names, Dictionary<string, int> defaultNameCounts)
@@ -132,9 +146,10 @@ public sealed class ModelBinder
         if (RejectTokens(spec, name, previous, previousIsTokens)) return null;
         bool bias = spec.Bias?.Value ?? true;
         string activation = spec.Activation?.Value ?? "none";
-        parameters.Add(new ModelParameter($"{name}.weight", [spec.Units.Value, inputSize], name));
-        if (bias) parameters.Add(new ModelParameter($"{name}.bias", [spec.Units.Value], name));
-        return new BoundDenseLayer(name, spec.Location, inputSize, spec.Units.Value, activation, bias);
+        int units = spec.UnitsFromData ? _vocabularySize : spec.Units.Value;
+        parameters.Add(new ModelParameter($"{name}.weight", [units, inputSize], name));
+        if (bias) parameters.Add(new ModelParameter($"{name}.bias", [units], name));
+        return new BoundDenseLayer(name, spec.Location, inputSize, units, activation, bias);
     }
 
     private BoundRnnLayer? BindRnn(RnnLayerSpec spec, string name, string previous, bool previousIsTokens, int inputSize,

@@ -23,6 +23,9 @@ public static class UnrollPass
             sequence[t] = input.IsTokens
                 ? b.Input(input.Name, t, new Shape(Shape.Batch), InputKind.TokenIds)
                 : b.Input(input.Name, t, new Shape(Shape.Batch, input.Size));
+            // A one-hot vector is a 1 scattered to the token's column of a zero row.
+            if (input.OneHot)
+                sequence[t] = b.ScatterLast(b.BroadcastTo(b.Const(1), new Shape(Shape.Batch, 1)), sequence[t], input.Vocab);
         }
 
         Node[]? masks = null;

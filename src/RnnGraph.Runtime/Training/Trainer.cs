@@ -16,8 +16,8 @@ public sealed class Trainer
 {
     private readonly Compilation _compilation;
     private readonly IOptimizer _optimizer;
-    private readonly Dictionary<(int Steps, bool Masked), Graph> _graphs = new();
-    private readonly Dictionary<(int Steps, bool Masked, int Batch), Executor<float>> _executors = new();
+    private readonly Dictionary<(int Steps, bool Masked, bool Backward), Graph> _graphs = new();
+    private readonly Dictionary<(int Steps, bool Masked, bool Backward, int Batch), Executor<float>> _executors = new();
 
     public Trainer(Compilation compilation, ParameterSet parameters, IOptimizer optimizer, TrainerOptions? options = null)
     {
@@ -58,17 +58,30 @@ public sealed class Trainer
         return executor.Output(LossBuilder.LossOutput)[0];
     }
 
-    private Executor<float> ExecutorFor(TrainingBatch batch)
+    /// <summary>The loss on a batch without any update (validation): a forward-only graph.</summary>
+    public double Loss(TrainingBatch batch)
+    {
+        var executor = ExecutorFor(batch, withBackward: false);
+        foreach (var p in Parameters)
+            if (executor.HasParam(p.Name)) executor.SetParam(p.Name, p.Value);
+        Feed(executor, batch);
+        executor.Run();
+        return executor.Output(LossBuilder.LossOutput)[0];
+    }
+
+    private Executor<float> ExecutorFor(TrainingBatch batch, bool withBackward = true)
     {
         bool masked = batch.Lengths is not null;
-        var key = (batch.Steps, masked, batch.Batch);
+        var key = (batch.Steps, masked, withBackward, batch.Batch);
         if (_executors.TryGetValue(key, out var executor)) return executor;
-        if (!_graphs.TryGetValue((batch.Steps, masked), out var graph))
+        if (!_graphs.TryGetValue((batch.Steps, masked, withBackward), out var graph))
         {
             var forward = _compilation.Unroll(new UnrollOptions(batch.Steps, Masked: masked));
             var withLoss = LossBuilder.AddLoss(forward, Options.Loss);
-            graph = _compilation.Optimize(AutodiffPass.Run(withLoss, name => name == LossBuilder.LossOutput, n => n.Op.Name == "param"));
-            _graphs[(batch.Steps, masked)] = graph;
+            graph = _compilation.Optimize(withBackward
+                ? AutodiffPass.Run(withLoss, name => name == LossBuilder.LossOutput, n => n.Op.Name == "param")
+                : withLoss);
+            _graphs[(batch.Steps, masked, withBackward)] = graph;
         }
         executor = new Executor<float>(graph, batch.Batch);
         _executors[key] = executor;
@@ -100,6 +113,6 @@ public sealed class Trainer
         }
         // The loss is a mean over every counted target value, as PyTorch's reductions are.
         executor.SetInput(LossBuilder.ScaleInput, -1, [1f / (counted * targetWidth)]);
-        executor.SetInput("dloss", -1, [1f]);
+        if (executor.HasInput("dloss", -1)) executor.SetInput("dloss", -1, [1f]);
     }
 }

@@ -1,7 +1,7 @@
-namespace RnnGraph.Cli;
+namespace RnnGraph.Runtime.IO;
 
 /// <summary>Writes a file through a temporary file in the same folder and a rename, so a crash never leaves half a file.</summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     public static void WriteAllText(string path, string text)
     {

@@ -1,0 +1,44 @@
+using System.Globalization;
+using RnnGraph.Runtime.Data;
+using RnnGraph.Runtime.Evaluation;
+using RnnGraph.Runtime.Execution;
+using RnnGraph.Runtime.IO;
+using RnnGraph.Runtime.Runs;
+
+namespace RnnGraph.Cli.Commands;
+
+/// <summary><c>rnngraph run SPEC</c>: trains the spec's model on its data and writes a run folder.</summary>
+public sealed class RunCommand : ICommand
+{
+    public CommandSpec Spec { get; } = new("run", "Train the spec's model on its data, report each epoch, sample, and write a run folder.",
+        ["SPEC"],
+        [
+            new OptionSpec("--out", "DIR", "run folder (default: runs/<spec name>)"),
+            new OptionSpec("--epochs", "N", "override training.epochs"),
+        ],
+        "This version trains many-to-many language models (next-token prediction over the lines of data.file\nor data.text). The run folder holds weights.safetensors, vocab.json, spec.yaml, metrics.csv, samples.txt.");
+
+    public int Execute(ParsedArguments args, CliContext context)
+    {
+        int? epochs = args.Options.ContainsKey("--epochs") ? args.IntOption("--epochs", 1, 1) : null;
+        string specPath = args.Positionals[0];
+        var probe = SpecLoader.Load(specPath, context.Error, context.Error);
+        if (probe is null) return 1;
+        string folder = args.Option("--out") ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(specPath));
+        try
+        {
+            var summary = LanguageModelRun.Run(probe, folder, line => context.Out.WriteLine(line), epochs);
+            context.Out.WriteLine("samples:");
+            foreach (var sample in summary.Samples) context.Out.WriteLine("  " + sample);
+            string validation = summary.ValidationLoss is { } v ? string.Create(CultureInfo.InvariantCulture, $", validation loss {v:0.0000} (perplexity {Math.Exp(v):0.00})") : "";
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"done in {summary.Elapsed.TotalSeconds:0.0}s: train loss {summary.TrainLoss:0.0000}{validation}; wrote {summary.Folder}"));
+            return 0;
+        }
+        catch (Exception e) when (e is RunException or DataFileException or EvalException or RuntimeDataException or SafeTensorsException or IOException or UnauthorizedAccessException)
+        {
+            context.Error.WriteLine("error: " + e.Message);
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using RnnGraph.Compiler;
+using RnnGraph.Compiler.Binding;
+using RnnGraph.Runtime.Data;
+using RnnGraph.Runtime.Evaluation;
+using RnnGraph.Runtime.Training;
+
+namespace RnnGraph.Runtime.Runs;
+
+/// <summary>
+/// Draws sequences from a trained language model one token at a time, carrying the recurrent states
+/// between steps: starts at &lt;bos&gt; (plus an optional prefix), stops at &lt;eos&gt; or the maximum length.
+/// </summary>
+public sealed class Sampler
+{
+    private readonly BoundModel _model;
+    private readonly ModelEvaluator<float> _step;
+    private readonly Dictionary<string, HostArray<float>> _inputs = new(StringComparer.Ordinal);
+    private readonly List<(string Initial, string Final, int[] Shape)> _states = new();
+
+    public Sampler(Compilation compilation, ParameterSet parameters)
+    {
+        _model = compilation.Model ?? throw new InvalidOperationException("the spec has errors");
+        foreach (var layer in _model.RnnLayers)
+            for (int s = 0; s < layer.States.Count; s++)
+                _states.Add((ModelNames.InitialState(_model, layer, s), ModelNames.FinalState(_model, layer, s), [layer.NumLayers * layer.Directions, 1, layer.Hidden]));
+        Reset();
+        _inputs[_model.Input.Name] = new HostArray<float>([1, 1], [0f]);
+        var weights = parameters.ToDictionary(p => p.Name, p => new HostArray<float>(p.Shape, p.Value));
+        _step = new ModelEvaluator<float>(compilation, weights, _inputs);
+    }
+
+    private void Reset()
+    {
+        foreach (var (initial, _, shape) in _states) _inputs[initial] = new HostArray<float>(shape, new float[shape.Aggregate(1, (a, b) => a * b)]);
+    }
+
+    /// <summary>Next-token probabilities after feeding <paramref name="token"/>; advances the carried states.</summary>
+    private float[] Feed(int token)
+    {
+        _inputs[_model.Input.Name].Data[0] = token;
+        _step.SetInputs(_inputs);
+        var outputs = _step.Run();
+        foreach (var (initial, final, _) in _states) outputs[final].Data.CopyTo(_inputs[initial].Data, 0);
+        var y = outputs[ModelNames.Output].Data;
+        bool probabilities = _model.Layers[^1] is BoundDenseLayer { Activation: "softmax" };
+        return probabilities ? y : Softmax(y);
+    }
+
+    public IReadOnlyList<int> Sample(IReadOnlyList<int> prefix, int maxLength, double temperature, Random random)
+    {
+        Reset();
+        var result = new List<int>(prefix);
+        float[] p = Feed(SpecialTokens.BosId);
+        foreach (int token in prefix) p = Feed(token);
+        while (result.Count < maxLength)
+        {
+            int next = Draw(p, temperature, random);
+            if (next == SpecialTokens.EosId) break;
+            result.Add(next);
+            p = Feed(next);
+        }
+        return result;
+    }
+
+    private static int Draw(float[] p, double temperature, Random random)
+    {
+        var weights = new double[p.Length];
+        for (int i = 0; i < p.Length; i++)
+            weights[i] = i is SpecialTokens.PadId or SpecialTokens.BosId || p[i] <= 0 ? 0 : Math.Exp(Math.Log(p[i]) / temperature);
+        double u = random.NextDouble() * weights.Sum();
+        for (int i = 0; i < weights.Length; i++)
+        {
+            u -= weights[i];
+            if (u <= 0 && weights[i] > 0) return i;
+        }
+        return SpecialTokens.EosId;
+    }
+
+    private static float[] Softmax(float[] logits)
+    {
+        float max = logits.Max();
+        var e = logits.Select(v => MathF.Exp(v - max)).ToArray();
+        float sum = e.Sum();
+        return e.Select(v => v / sum).ToArray();
+    }
+}
