@@ -1,3 +1,4 @@
+using System.Globalization;
 using RnnGraph.Dsl.Text;
 
 namespace RnnGraph.Dsl.Diagnostics;
@@ -27,6 +28,14 @@ namespace RnnGraph.Dsl.Diagnostics;
 //   RG0017  '<text>' is not a valid name; use letters, digits and '_', not starting with a digit
 //   RG0018  '<key>' must not be empty
 //   RG0019  a spec file holds a single YAML document; this is a second one
+//   RG0020  'data' needs either 'file' (a path relative to the spec) or 'text' (the data inline)
+//   RG0021  'data' has both 'file' and 'text'; keep one
+//   RG0022  unknown <format|tokenizer|optimizer> '<name>'; did you mean '<name>'?
+//           unknown <format|tokenizer|optimizer> '<name>'; expected <a>, <b> or <c>
+//   RG0023  <what> must be a positive number, got <x>
+//   RG0024  <what> must be a non-negative integer, got <n>
+//   RG0025  validation fraction must be at least 0 and less than 1, got <x>
+//   RG0026  'one_hot' applies only to token inputs ('vocab'); input '<name>' has 'size'
 
 public sealed partial class DiagnosticBag
 {
@@ -111,6 +120,33 @@ public sealed partial class DiagnosticBag
 
     internal void ReportExtraDocument(TextLocation location) =>
         Report("RG0019", location, "a spec file holds a single YAML document; this is a second one");
+
+    internal void ReportDataWithoutFileOrText(TextLocation location) =>
+        Report("RG0020", location, "'data' needs either 'file' (a path relative to the spec) or 'text' (the data inline)");
+
+    internal void ReportDataWithFileAndText(TextLocation location) =>
+        Report("RG0021", location, "'data' has both 'file' and 'text'; keep one");
+
+    /// <summary>A value outside a fixed list, such as a data format or an optimizer; <paramref name="what"/> names the list ("optimizer").</summary>
+    internal void ReportUnknownChoice(TextLocation location, string what, string value, IReadOnlyList<string> choices)
+    {
+        string hint = StringDistance.Suggest(value, choices) is { } suggestion
+            ? $"did you mean '{suggestion}'?"
+            : $"expected {Alternatives(choices)}";
+        Report("RG0022", location, $"unknown {what} '{value}'; {hint}");
+    }
+
+    internal void ReportNotPositiveNumber(TextLocation location, string what, double value) =>
+        Report("RG0023", location, $"{what} must be a positive number, got {value.ToString(CultureInfo.InvariantCulture)}");
+
+    internal void ReportNegative(TextLocation location, string what, int value) =>
+        Report("RG0024", location, $"{what} must be a non-negative integer, got {value}");
+
+    internal void ReportValidationOutOfRange(TextLocation location, double value) =>
+        Report("RG0025", location, $"validation fraction must be at least 0 and less than 1, got {value.ToString(CultureInfo.InvariantCulture)}");
+
+    internal void ReportOneHotWithSize(TextLocation location, string input) =>
+        Report("RG0026", location, $"'one_hot' applies only to token inputs ('vocab'); input '{input}' has 'size'");
 
     /// <summary>"a, b or c".</summary>
     private static string Alternatives(IReadOnlyList<string> items) =>

@@ -99,7 +99,7 @@ internal static class LayerReader
     private static LayerSpec? ReadDense(LayerItem layer)
     {
         var o = layer.Options;
-        var units = o.PositiveInteger("units", "number of units");
+        var units = o.PositiveIntegerOrAuto("units", "number of units", out bool unitsFromData);
         var activation = o.Word("activation");
         var bias = o.Boolean("bias");
 
@@ -110,7 +110,7 @@ internal static class LayerReader
         }
 
         if (units is not { } u) return null;
-        return new DenseLayerSpec(layer.Kind, layer.Name, layer.Location, u, activation, bias);
+        return new DenseLayerSpec(layer.Kind, layer.Name, layer.Location, u, activation, bias) { UnitsFromData = unitsFromData };
     }
 
     private static LayerSpec? ReadEmbed(LayerItem layer)

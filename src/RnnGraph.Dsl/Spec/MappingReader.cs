@@ -1,3 +1,4 @@
+using System.Globalization;
 using RnnGraph.Dsl.Diagnostics;
 using RnnGraph.Dsl.Text;
 using YamlDotNet.RepresentationModel;
@@ -57,6 +58,50 @@ internal sealed class MappingReader
 
     public Located<int>? PositiveInteger(string key, string what) =>
         Read(key, (node, subject, where) => YamlValues.PositiveInteger(_ctx, node, subject, what, where));
+
+    public Located<int>? NonNegativeInteger(string key, string what) =>
+        Read(key, (node, subject, where) => YamlValues.NonNegativeInteger(_ctx, node, subject, what, where));
+
+    /// <summary>
+    /// A positive integer or the word <c>auto</c> (a size taken from the data): <c>auto</c> reads as 0 located
+    /// at the word, with <paramref name="auto"/> set.
+    /// </summary>
+    public Located<int>? PositiveIntegerOrAuto(string key, string what, out bool auto)
+    {
+        auto = false;
+        if (!_entries.TryGetValue(key, out var e)) return null;
+        if (e.Value is YamlScalarNode { Value: "auto" } word)
+        {
+            auto = true;
+            return new Located<int>(0, _ctx.Locate(word));
+        }
+        if (e.Value is not YamlScalarNode { Value: { } text } || YamlValues.IsNull(e.Value)
+            || !int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
+        {
+            _ctx.Diagnostics.ReportWrongType(Where(key), "an integer or auto", $"'{key}'", YamlValues.Describe(e.Value));
+            return null;
+        }
+        return PositiveInteger(key, what);
+    }
+
+    public Located<double>? Number(string key) =>
+        Read(key, (node, subject, where) => YamlValues.Number(_ctx, node, subject, where));
+
+    public Located<double>? PositiveNumber(string key, string what) =>
+        Read(key, (node, subject, where) => YamlValues.PositiveNumber(_ctx, node, subject, what, where));
+
+    /// <summary>Text as written (see <see cref="YamlValues.String"/>).</summary>
+    public Located<string>? String(string key) =>
+        Read(key, (node, subject, where) => YamlValues.String(_ctx, node, subject, where));
+
+    /// <summary>A word from a fixed list (a format, an optimizer); anything else gets "did you mean" and reads as null.</summary>
+    public Located<string>? Choice(string key, string what, IReadOnlyList<string> choices)
+    {
+        if (Word(key) is not { } word) return null;
+        if (choices.Contains(word.Value)) return word;
+        _ctx.Diagnostics.ReportUnknownChoice(word.Location, what, word.Value, choices);
+        return null;
+    }
 
     public Located<bool>? Boolean(string key) =>
         Read(key, (node, subject, where) => YamlValues.Boolean(_ctx, node, subject, where));

@@ -3,7 +3,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace RnnGraph.Dsl.Spec;
 
-/// <summary>Reads the <c>model:</c> section: its inputs here, its layers in <see cref="LayerReader"/>.</summary>
+/// <summary>Reads the <c>model:</c> section: its inputs here (<c>vocab: auto</c> and <c>one_hot</c> included), its layers in <see cref="LayerReader"/>.</summary>
 internal static class ModelReader
 {
     /// <summary>Null when <c>model</c> is not a mapping; otherwise the model with whatever could be read.</summary>
@@ -43,7 +43,13 @@ internal static class ModelReader
 
             var options = new MappingReader(ctx, mapping, SpecKeys.Input, $"input '{name.Value}'", name.Location);
             var size = options.PositiveInteger("size", "input size");
-            var vocab = options.PositiveInteger("vocab", "vocabulary size");
+            var vocab = options.PositiveIntegerOrAuto("vocab", "vocabulary size", out bool vocabFromData);
+            var oneHot = options.Boolean("one_hot");
+            if (options.Has("one_hot") && options.Has("size") && !options.Has("vocab"))
+            {
+                ctx.Diagnostics.ReportOneHotWithSize(options.KeyLocation("one_hot")!.Value, name.Value);
+                oneHot = null;
+            }
             if (!options.Has("size") && !options.Has("vocab"))
             {
                 ctx.Diagnostics.ReportInputWithoutSizeOrVocab(name.Location, name.Value);
@@ -56,7 +62,7 @@ internal static class ModelReader
             }
             else if (size is not null || vocab is not null)
             {
-                inputs.Add(new InputSpec(name, size, vocab, ctx.Locate(key, value)));
+                inputs.Add(new InputSpec(name, size, vocab, ctx.Locate(key, value)) { VocabFromData = vocabFromData, OneHot = oneHot });
             }
         }
         return inputs;

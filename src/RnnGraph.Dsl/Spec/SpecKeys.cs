@@ -8,12 +8,12 @@ internal static class SpecKeys
 {
     // 'model' is not listed as required: its absence gets a message of its own (RG0003) and a
     // cell library file has none.
-    public static readonly KeyTable Root = new(required: [], optional: ["model", "cells"]);
+    public static readonly KeyTable Root = new(required: [], optional: ["model", "cells", "data", "training", "generation"]);
 
     public static readonly KeyTable Model = new(required: ["inputs", "layers"], optional: []);
 
-    // Exactly one of size and vocab: checked by the model reader, not expressible here.
-    public static readonly KeyTable Input = new(required: [], optional: ["size", "vocab"]);
+    // Exactly one of size and vocab, and one_hot only with vocab: checked by the model reader, not expressible here.
+    public static readonly KeyTable Input = new(required: [], optional: ["size", "vocab", "one_hot"]);
 
     public static readonly KeyTable Rnn = new(
         required: ["cell", "hidden"],
@@ -22,6 +22,15 @@ internal static class SpecKeys
     public static readonly KeyTable Dense = new(required: ["units"], optional: ["activation", "bias", "name"]);
 
     public static readonly KeyTable Embed = new(required: ["dim"], optional: ["name"]);
+
+    // Exactly one of file and text: checked by the section reader.
+    public static readonly KeyTable Data = new(required: [], optional: ["file", "text", "format", "tokenizer", "min_frequency", "validation"]);
+
+    public static readonly KeyTable Training = new(
+        required: [],
+        optional: ["epochs", "batch_size", "steps", "optimizer", "learning_rate", "clip_norm", "seed"]);
+
+    public static readonly KeyTable Generation = new(required: [], optional: ["samples", "max_length", "temperature", "prefix"]);
 
     public static readonly KeyTable Cell = new(required: ["params", "state", "equations", "output"], optional: []);
 
@@ -32,4 +41,11 @@ internal static class SpecKeys
     public static readonly IReadOnlyList<string> BuiltInCells = ["rnn_tanh", "rnn_relu", "gru", "lstm"];
 
     public static readonly IReadOnlyList<string> Activations = ["none", "softmax"];
+
+    /// <summary>How <c>data</c> is cut into sequences: one per line, or one stream in truncated-BPTT windows.</summary>
+    public static readonly IReadOnlyList<string> DataFormats = ["lines", "stream"];
+
+    public static readonly IReadOnlyList<string> Tokenizers = ["char", "word"];
+
+    public static readonly IReadOnlyList<string> Optimizers = ["sgd", "adam", "adamw", "rmsprop"];
 }

@@ -39,14 +39,19 @@ public static class SpecReader
             return nothing;
         }
 
-        // Adding a section: its keys in SpecKeys.Root, a reader, a field in SpecDocument.
+        // Adding a section: its keys in SpecKeys.Root, a reader (see SectionReaders), a field in SpecDocument.
         var sections = new MappingReader(ctx, rootMapping, SpecKeys.Root, "the spec", ctx.At(rootMapping.Start));
         ModelSpec? model = null;
         if (sections.Has("model")) model = ModelReader.Read(ctx, sections);
         else if (requireModel) diagnostics.ReportMissingModel(ctx.At(rootMapping.Start));
         var cells = sections.Has("cells") ? CellReader.ReadAll(ctx, sections) : [];
 
-        return new SpecDocument(source, model, cells);
+        return new SpecDocument(source, model, cells)
+        {
+            Data = SectionReaders.ReadData(ctx, sections),
+            Training = SectionReaders.ReadTraining(ctx, sections),
+            Generation = SectionReaders.ReadGeneration(ctx, sections),
+        };
     }
 
     /// <summary>Loads the representation model; after the prescan this should not fail, but bad input must never escape as an exception.</summary>

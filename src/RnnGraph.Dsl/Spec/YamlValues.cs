@@ -66,6 +66,60 @@ internal static class YamlValues
         return value;
     }
 
+    /// <summary>
+    /// A finite number in invariant culture (<c>0.002</c>, <c>2e-3</c>, <c>1</c>). NaN and infinities, whether
+    /// written as YAML's <c>.nan</c>/<c>.inf</c>, .NET's <c>NaN</c>/<c>Infinity</c> or overflowing as <c>1e999</c>, are refused.
+    /// </summary>
+    public static Located<double>? Number(SpecReadContext ctx, YamlNode node, string subject, TextLocation where)
+    {
+        if (node is YamlScalarNode { Value: { } text } scalar && !IsNull(node)
+            && double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
+                CultureInfo.InvariantCulture, out double value))
+        {
+            if (double.IsFinite(value)) return new Located<double>(value, ctx.Locate(scalar));
+            ctx.Diagnostics.ReportWrongType(where, "a finite number", subject, Describe(node));
+            return null;
+        }
+        ctx.Diagnostics.ReportWrongType(where, "a number", subject, Describe(node));
+        return null;
+    }
+
+    /// <summary>A positive finite number; <paramref name="what"/> names it in the message (e.g. "learning rate").</summary>
+    public static Located<double>? PositiveNumber(SpecReadContext ctx, YamlNode node, string subject, string what, TextLocation where)
+    {
+        var value = Number(ctx, node, subject, where);
+        if (value is { Value: <= 0 } bad)
+        {
+            ctx.Diagnostics.ReportNotPositiveNumber(bad.Location, what, bad.Value);
+            return null;
+        }
+        return value;
+    }
+
+    /// <summary>A non-negative integer, such as a seed.</summary>
+    public static Located<int>? NonNegativeInteger(SpecReadContext ctx, YamlNode node, string subject, string what, TextLocation where)
+    {
+        var value = Integer(ctx, node, subject, where);
+        if (value is { Value: < 0 } bad)
+        {
+            ctx.Diagnostics.ReportNegative(bad.Location, what, bad.Value);
+            return null;
+        }
+        return value;
+    }
+
+    /// <summary>
+    /// Any scalar taken as text, such as a path or inline data; may be empty only when quoted (<c>""</c>),
+    /// since a plain empty value is YAML's null.
+    /// </summary>
+    public static Located<string>? String(SpecReadContext ctx, YamlNode node, string subject, TextLocation where)
+    {
+        if (node is YamlScalarNode { Value: var text } scalar && !IsNull(node))
+            return new Located<string>(text ?? "", ctx.Locate(scalar));
+        ctx.Diagnostics.ReportWrongType(where, "a string", subject, Describe(node));
+        return null;
+    }
+
     /// <summary>YAML 1.2 core booleans only: <c>yes</c>/<c>on</c> are YAML 1.1 and read as strings elsewhere, so they are refused.</summary>
     public static Located<bool>? Boolean(SpecReadContext ctx, YamlNode node, string subject, TextLocation where)
     {
