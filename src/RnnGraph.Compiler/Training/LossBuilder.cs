@@ -28,7 +28,7 @@ public static class LossBuilder
         Node? total = null;
         foreach (int t in steps)
         {
-            var y = ys[t];
+            var y = Unmasked(ys[t]);
             b.CurrentOrigin = y.Origin with { Label = "loss" };
             var term = StepLoss(b, kind, y, t);
             if (masks.TryGetValue(t, out var mask)) term = b.Mul(term, kind == LossKind.CrossEntropy ? mask : b.BroadcastTo(mask, term.Shape));
@@ -42,6 +42,11 @@ public static class LossBuilder
         outputs.Insert(0, new GraphOutput(LossOutput, -1, loss));
         return Graph.FromOutputs("loss", outputs, forward.Info);
     }
+
+    /// <summary>The output before the step mask zeroed it past each end: the loss masks its own terms, and
+    /// a softmax head must stay visible so cross-entropy can work on its logits.</summary>
+    private static Node Unmasked(Node y) =>
+        y.Op.Name == "mul" && y.Inputs[1].Op.Name == "input" && y.Inputs[1].Attributes.I0 == (int)InputKind.Mask ? y.Inputs[0] : y;
 
     private static Node StepLoss(GraphBuilder b, LossKind kind, Node y, int t)
     {

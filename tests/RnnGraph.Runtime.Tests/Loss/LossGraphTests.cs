@@ -45,6 +45,7 @@ public sealed class LossGraphTests
 
     [Theory]
     [InlineData(LossKind.CrossEntropy, ", activation: softmax", false)]
+    [InlineData(LossKind.CrossEntropy, ", activation: softmax", true)]
     [InlineData(LossKind.CrossEntropy, "", true)]
     [InlineData(LossKind.BinaryCrossEntropy, "", true)]
     [InlineData(LossKind.MeanSquaredError, "", false)]
