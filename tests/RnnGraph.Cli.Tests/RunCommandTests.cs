@@ -45,6 +45,23 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public void Resuming_an_interrupted_run_gives_the_weights_of_an_uninterrupted_one()
+    {
+        using var temp = new TempFolder();
+        string whole = Path.Combine(temp.Path, "whole"), interrupted = Path.Combine(temp.Path, "interrupted");
+        Assert.Equal(0, Run("run", Example("hello.yaml"), "--out", whole, "--epochs", "6").ExitCode);
+        Assert.Equal(0, Run("run", Example("hello.yaml"), "--out", interrupted, "--epochs", "4").ExitCode);
+
+        var resumed = Run("run", interrupted, "--resume", "--epochs", "6");
+
+        Assert.Equal(0, resumed.ExitCode);
+        Assert.Contains($"resuming {interrupted} after epoch 4", resumed.Out);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "weights.safetensors")), File.ReadAllBytes(Path.Combine(interrupted, "weights.safetensors")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "checkpoint.safetensors")), File.ReadAllBytes(Path.Combine(interrupted, "checkpoint.safetensors")));
+        Assert.Equal(7, File.ReadAllLines(Path.Combine(interrupted, "metrics.csv")).Length);
+    }
+
+    [Fact]
     public void A_missing_data_file_is_a_one_line_error()
     {
         using var temp = new TempFolder();

@@ -15,19 +15,26 @@ public sealed class RunCommand : ICommand
         [
             new OptionSpec("--out", "DIR", "run folder (default: runs/<spec name>)"),
             new OptionSpec("--epochs", "N", "override training.epochs"),
+            new OptionSpec("--resume", null, "SPEC is a run folder: continue it from its last checkpoint"),
         ],
         "This version trains many-to-many language models (next-token prediction over the lines of data.file\nor data.text). The run folder holds weights.safetensors, vocab.json, spec.yaml, metrics.csv, samples.txt.");
 
     public int Execute(ParsedArguments args, CliContext context)
     {
         int? epochs = args.Options.ContainsKey("--epochs") ? args.IntOption("--epochs", 1, 1) : null;
-        string specPath = args.Positionals[0];
+        bool resume = args.Flags.Contains("--resume");
+        string specPath = resume ? Path.Combine(args.Positionals[0], "spec.yaml") : args.Positionals[0];
+        if (resume && !Directory.Exists(args.Positionals[0]))
+        {
+            context.Error.WriteLine($"error: run folder '{args.Positionals[0]}' does not exist");
+            return 1;
+        }
         var probe = SpecLoader.Load(specPath, context.Error, context.Error);
         if (probe is null) return 1;
-        string folder = args.Option("--out") ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(specPath));
+        string folder = resume ? args.Positionals[0] : args.Option("--out") ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(specPath));
         try
         {
-            var summary = LanguageModelRun.Run(probe, folder, line => context.Out.WriteLine(line), epochs);
+            var summary = LanguageModelRun.Run(probe, folder, new LineRunObserver(context.Out.WriteLine), epochs, resume);
             context.Out.WriteLine("samples:");
             foreach (var sample in summary.Samples) context.Out.WriteLine("  " + sample);
             string validation = summary.ValidationLoss is { } v ? string.Create(CultureInfo.InvariantCulture, $", validation loss {v:0.0000} (perplexity {Math.Exp(v):0.00})") : "";

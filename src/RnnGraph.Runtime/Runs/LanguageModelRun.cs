@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using RnnGraph.Compiler;
 using RnnGraph.Compiler.Binding;
 using RnnGraph.Dsl.Text;
@@ -17,16 +16,20 @@ public sealed record RunSummary(string Folder, int Epochs, double TrainLoss, dou
 /// <c>rnngraph run</c> for the many-to-many language model: reads the data, builds the vocabulary, binds the
 /// model to its size, trains with masked cross-entropy (next-token prediction on &lt;bos&gt; line &lt;eos&gt;),
 /// reports each epoch, and writes the run folder: weights.safetensors, vocab.json, spec.yaml, metrics.csv,
-/// samples.txt (each written atomically).
+/// samples.txt, and after every epoch checkpoint.safetensors (each written atomically); <c>resume</c> continues
+/// from the checkpoint with the same data order, so the result equals an uninterrupted run.
 /// </summary>
 public static class LanguageModelRun
 {
-    public static RunSummary Run(Compilation probe, string runFolder, Action<string> log, int? epochsOverride = null)
+    /// <param name="resume">Continue the run in <paramref name="runFolder"/> from its checkpoint instead of starting afresh.</param>
+    public static RunSummary Run(Compilation probe, string runFolder, IRunObserver observer, int? epochsOverride = null, bool resume = false)
     {
         var document = probe.Document ?? throw new InvalidOperationException("the spec has errors");
         var settings = RunSettings.From(document);
         if (epochsOverride is { } e) settings = settings with { Epochs = e };
         string specDirectory = Path.GetDirectoryName(Path.GetFullPath(probe.Source.Path)) ?? ".";
+        if (resume && File.Exists(Path.Combine(runFolder, "data-folder.txt")))
+            specDirectory = File.ReadAllText(Path.Combine(runFolder, "data-folder.txt")).Trim();
         var data = LanguageModelData.Load(settings, specDirectory);
 
         var compilation = Compilation.Create(probe.Source, data.Vocabulary.Count);
@@ -37,37 +40,57 @@ public static class LanguageModelRun
         if (model.Layers[^1].OutputSize != data.Vocabulary.Count)
             throw new RunException($"the last layer gives {model.Layers[^1].OutputSize} values per step but the vocabulary has {data.Vocabulary.Count} tokens; use 'units: auto'");
 
-        log($"data: {data.Train.Count} training and {data.Validation.Count} validation sequences, {data.TokenCount} tokens, vocabulary {data.Vocabulary.Count}");
+        observer.Message($"data: {data.Train.Count} training and {data.Validation.Count} validation sequences, {data.TokenCount} tokens, vocabulary {data.Vocabulary.Count}");
         var parameters = ParameterInitializer.PyTorchDefaults(model, settings.Seed);
-        log($"model: {model.Parameters.Sum(p => p.Dims.Aggregate(1L, (a, b) => a * b))} weights; {settings.Optimizer} lr {settings.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {settings.BatchSize}, {settings.Epochs} epochs");
-        var trainer = new Trainer(compilation, parameters, Optimizers.Create(settings.Optimizer), new TrainerOptions(ClipNorm: settings.ClipNorm));
+        var optimizer = Optimizers.Create(settings.Optimizer);
+        var metrics = new List<EpochMetrics>();
+        int firstEpoch = 1;
+        if (resume)
+        {
+            var checkpoint = Checkpoint.Read(runFolder, parameters);
+            optimizer.LoadState(checkpoint.Optimizer);
+            metrics.AddRange(MetricsFile.Read(Path.Combine(runFolder, MetricsFile.FileName)).Take(checkpoint.Epoch));
+            firstEpoch = checkpoint.Epoch + 1;
+            observer.Message($"resuming {runFolder} after epoch {checkpoint.Epoch}");
+        }
+        observer.Message($"model: {model.Parameters.Sum(p => p.Dims.Aggregate(1L, (a, b) => a * b))} weights; {settings.Optimizer} lr {settings.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {settings.BatchSize}, {settings.Epochs} epochs");
+        var trainer = new Trainer(compilation, parameters, optimizer, new TrainerOptions(ClipNorm: settings.ClipNorm));
         var batcher = new Batcher(new BatcherOptions { BatchSize = settings.BatchSize, Seed = settings.Seed, AddBos = true, AddEos = true, BucketSize = settings.BatchSize * 8 });
         var ordered = new Batcher(new BatcherOptions { BatchSize = settings.BatchSize, Shuffle = false, AddBos = true, AddEos = true });
 
+        // The folder is usable from the start: the spec, the vocabulary and where relative data paths point.
         Directory.CreateDirectory(runFolder);
-        var metrics = new StringBuilder("epoch,train_loss,validation_loss,validation_perplexity,tokens_per_second,seconds\n");
+        AtomicFile.WriteAllText(Path.Combine(runFolder, "spec.yaml"), probe.Source.Text);
+        AtomicFile.WriteAllText(Path.Combine(runFolder, "data-folder.txt"), specDirectory + "\n");
+        data.Vocabulary.Save(Path.Combine(runFolder, "vocab.json"));
+
         var clock = Stopwatch.StartNew();
-        double trainLoss = double.NaN;
-        double? validationLoss = null;
-        for (int epoch = 1; epoch <= settings.Epochs; epoch++)
+        int batchesPerEpoch = (data.Train.Count + settings.BatchSize - 1) / settings.BatchSize;
+        for (int epoch = firstEpoch; epoch <= settings.Epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
-            (trainLoss, long tokens) = MeanLoss(batcher.Batches(data.Train, epoch), b => trainer.Step(b, settings.LearningRate));
-            validationLoss = data.Validation.Count == 0 ? null : MeanLoss(ordered.Batches(data.Validation), trainer.Loss).Loss;
+            observer.EpochStarted(epoch, settings.Epochs, batchesPerEpoch);
+            int index = 0;
+            var (trainLoss, tokens) = MeanLoss(batcher.Batches(data.Train, epoch), b =>
+            {
+                double loss = trainer.Step(b, settings.LearningRate);
+                observer.BatchDone(++index, loss, b.Lengths!.Sum());
+                return loss;
+            });
+            double? validationLoss = data.Validation.Count == 0 ? null : MeanLoss(ordered.Batches(data.Validation), trainer.Loss).Loss;
             double seconds = epochClock.Elapsed.TotalSeconds;
-            string validation = validationLoss is { } v ? $"  validation loss {v:0.0000}  perplexity {Math.Exp(v):0.00}" : "";
-            log(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch}/{settings.Epochs}  train loss {trainLoss:0.0000}{validation}  {tokens / seconds:0} tokens/s  {seconds:0.0}s"));
-            metrics.Append(string.Create(CultureInfo.InvariantCulture,
-                $"{epoch},{trainLoss:R},{(validationLoss is { } vl ? vl.ToString("R", CultureInfo.InvariantCulture) : "")},{(validationLoss is { } vp ? Math.Exp(vp).ToString("R", CultureInfo.InvariantCulture) : "")},{tokens / seconds:0},{seconds:0.###}\n"));
+            var m = new EpochMetrics(epoch, settings.Epochs, trainLoss, validationLoss, tokens / seconds, seconds);
+            metrics.Add(m);
+            new Checkpoint(epoch, parameters, optimizer.SaveState()).Write(runFolder);
+            MetricsFile.Write(Path.Combine(runFolder, MetricsFile.FileName), metrics);
+            observer.EpochDone(m);
         }
 
         var samples = Samples(compilation, parameters, data, settings);
         SafeTensors.Write(Path.Combine(runFolder, "weights.safetensors"), parameters.ToTensors());
-        data.Vocabulary.Save(Path.Combine(runFolder, "vocab.json"));
-        AtomicFile.WriteAllText(Path.Combine(runFolder, "spec.yaml"), probe.Source.Text);
-        AtomicFile.WriteAllText(Path.Combine(runFolder, "metrics.csv"), metrics.ToString());
         AtomicFile.WriteAllText(Path.Combine(runFolder, "samples.txt"), string.Concat(samples.Select(s => s + "\n")));
-        return new RunSummary(runFolder, settings.Epochs, trainLoss, validationLoss, samples, clock.Elapsed);
+        var last = metrics.Count > 0 ? metrics[^1] : null;
+        return new RunSummary(runFolder, settings.Epochs, last?.TrainLoss ?? double.NaN, last?.ValidationLoss, samples, clock.Elapsed);
     }
 
     /// <summary>The token-weighted mean loss over batches; each batch's loss is already a mean over its targets.</summary>
