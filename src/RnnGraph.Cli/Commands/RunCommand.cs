@@ -1,4 +1,5 @@
 using System.Globalization;
+using RnnGraph.Cli.Progress;
 using RnnGraph.Runtime.Data;
 using RnnGraph.Runtime.Evaluation;
 using RnnGraph.Runtime.Execution;
@@ -34,7 +35,7 @@ public sealed class RunCommand : ICommand
         string folder = resume ? args.Positionals[0] : args.Option("--out") ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(specPath));
         try
         {
-            var summary = LanguageModelRun.Run(probe, folder, new LineRunObserver(context.Out.WriteLine), epochs, resume);
+            var summary = LanguageModelRun.Run(probe, folder, RunObservers.For(context.Out), epochs, resume);
             context.Out.WriteLine("samples:");
             foreach (var sample in summary.Samples) context.Out.WriteLine("  " + sample);
             string validation = summary.ValidationLoss is { } v ? string.Create(CultureInfo.InvariantCulture, $", validation loss {v:0.0000} (perplexity {Math.Exp(v):0.00})") : "";

@@ -33,12 +33,15 @@ public sealed class LineRunObserver(Action<string> write) : IRunObserver
 
     public void BatchDone(int batch, double loss, long tokens) { }
 
-    public void EpochDone(EpochMetrics m)
+    public void EpochDone(EpochMetrics m) => write(Format(m));
+
+    /// <summary>The one-line summary of an epoch (also printed under the terminal's progress bar).</summary>
+    public static string Format(EpochMetrics m)
     {
         string validation = m.ValidationLoss is { } v
             ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"  validation loss {v:0.0000}  perplexity {Math.Exp(v):0.00}")
             : "";
-        write(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"epoch {m.Epoch}/{m.Epochs}  train loss {m.TrainLoss:0.0000}{validation}  {m.TokensPerSecond:0} tokens/s  {m.Seconds:0.0}s"));
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"epoch {m.Epoch}/{m.Epochs}  train loss {m.TrainLoss:0.0000}{validation}  {m.TokensPerSecond:0} tokens/s  {m.Seconds:0.0}s");
     }
 }
