@@ -46,15 +46,22 @@ public sealed class Sampler
         return probabilities ? y : Softmax(y);
     }
 
-    public IReadOnlyList<int> Sample(IReadOnlyList<int> prefix, int maxLength, double temperature, Random random)
+    /// <summary>
+    /// One sequence (the prefix included) of at most <paramref name="maxLength"/> tokens. With <paramref name="topK"/>,
+    /// each step draws only among the k most probable tokens (ties broken by the lower id), so <c>topK: 1</c> is greedy.
+    /// </summary>
+    public IReadOnlyList<int> Sample(IReadOnlyList<int> prefix, int maxLength, double temperature, Random random, int? topK = null)
     {
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentNullException.ThrowIfNull(random);
+        if (topK is < 1) throw new ArgumentOutOfRangeException(nameof(topK), topK, "top-k needs k >= 1");
         Reset();
         var result = new List<int>(prefix);
         float[] p = Feed(SpecialTokens.BosId);
         foreach (int token in prefix) p = Feed(token);
         while (result.Count < maxLength)
         {
-            int next = Draw(p, temperature, random);
+            int next = Draw(p, temperature, random, topK);
             if (next == SpecialTokens.EosId) break;
             result.Add(next);
             p = Feed(next);
@@ -62,11 +69,12 @@ public sealed class Sampler
         return result;
     }
 
-    private static int Draw(float[] p, double temperature, Random random)
+    private static int Draw(float[] p, double temperature, Random random, int? topK)
     {
         var weights = new double[p.Length];
         for (int i = 0; i < p.Length; i++)
             weights[i] = i is SpecialTokens.PadId or SpecialTokens.BosId || p[i] <= 0 ? 0 : Math.Exp(Math.Log(p[i]) / temperature);
+        if (topK is { } k) KeepTopK(p, weights, k);
         double u = random.NextDouble() * weights.Sum();
         for (int i = 0; i < weights.Length; i++)
         {
@@ -74,6 +82,14 @@ public sealed class Sampler
             if (u <= 0 && weights[i] > 0) return i;
         }
         return SpecialTokens.EosId;
+    }
+
+    /// <summary>Zeroes every weight but those of the k most probable drawable tokens (ties: the lower id wins).</summary>
+    private static void KeepTopK(float[] p, double[] weights, int k)
+    {
+        var ranked = Enumerable.Range(0, p.Length).Where(i => weights[i] > 0)
+            .OrderByDescending(i => p[i]).ThenBy(i => i).ToArray();
+        for (int r = k; r < ranked.Length; r++) weights[ranked[r]] = 0;
     }
 
     private static float[] Softmax(float[] logits)

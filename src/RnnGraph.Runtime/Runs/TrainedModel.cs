@@ -1,0 +1,106 @@
+using RnnGraph.Compiler;
+using RnnGraph.Dsl.Text;
+using RnnGraph.Runtime.Data;
+using RnnGraph.Runtime.IO;
+using RnnGraph.Runtime.Training;
+
+namespace RnnGraph.Runtime.Runs;
+
+/// <summary>
+/// A language model read back from a run folder: its spec (spec.yaml) compiled to the size of its vocabulary
+/// (vocab.json), the trained weights (weights.safetensors, or the last checkpoint's weights when the run was
+/// interrupted before it finished), the spec's tokenizer and its run settings.
+/// </summary>
+public sealed class TrainedModel
+{
+    private TrainedModel(string folder, Compilation compilation, ParameterSet parameters, Vocabulary vocabulary, ITokenizer tokenizer, RunSettings settings, string weightsFile)
+    {
+        Folder = folder;
+        Compilation = compilation;
+        Parameters = parameters;
+        Vocabulary = vocabulary;
+        Tokenizer = tokenizer;
+        Settings = settings;
+        WeightsFile = weightsFile;
+    }
+
+    public string Folder { get; }
+
+    /// <summary>The spec bound to the vocabulary's size.</summary>
+    public Compilation Compilation { get; }
+
+    public ParameterSet Parameters { get; }
+
+    public Vocabulary Vocabulary { get; }
+
+    public ITokenizer Tokenizer { get; }
+
+    /// <summary>The spec's data, training and generation settings with the defaults filled in.</summary>
+    public RunSettings Settings { get; }
+
+    /// <summary>Where the weights came from: weights.safetensors or checkpoint.safetensors.</summary>
+    public string WeightsFile { get; }
+
+    /// <summary>Loads a run folder written by <see cref="LanguageModelRun"/>; a missing or unusable file throws a <see cref="RunException"/> naming it.</summary>
+    public static TrainedModel Load(string runFolder)
+    {
+        ArgumentNullException.ThrowIfNull(runFolder);
+        if (!Directory.Exists(runFolder)) throw new RunException($"run folder '{runFolder}' does not exist");
+        string specPath = Path.Combine(runFolder, "spec.yaml");
+        string vocabPath = Path.Combine(runFolder, "vocab.json");
+        string weightsPath = Path.Combine(runFolder, "weights.safetensors");
+        string checkpointPath = Path.Combine(runFolder, Checkpoint.FileName);
+        if (!File.Exists(specPath)) throw new RunException($"'{runFolder}' is not a run folder: it has no spec.yaml");
+        if (!File.Exists(vocabPath)) throw new RunException($"'{runFolder}' has no vocab.json");
+        bool finished = File.Exists(weightsPath);
+        if (!finished && !File.Exists(checkpointPath))
+            throw new RunException($"'{runFolder}' has no weights: neither weights.safetensors nor {Checkpoint.FileName}");
+
+        var vocabulary = Vocabulary.Load(vocabPath);
+        var compilation = Compilation.Create(new SourceText(specPath, File.ReadAllText(specPath)), vocabulary.Count);
+        if (compilation.HasErrors || compilation.Model is null || compilation.Document is null)
+            throw new RunException($"{specPath} does not compile with its vocabulary of {vocabulary.Count} tokens: {compilation.Diagnostics.FirstOrDefault()}");
+        var model = compilation.Model;
+        if (!model.Input.IsTokens) throw new RunException($"{specPath}: the model's input is not token ids, so it is not a language model");
+
+        // The spec fixes the expected names and shapes; the file supplies the values.
+        var parameters = ParameterInitializer.PyTorchDefaults(model, seed: 0);
+        if (finished)
+        {
+            var tensors = SafeTensors.Read(weightsPath);
+            foreach (var p in parameters)
+            {
+                if (!tensors.TryGetValue(p.Name, out var value) || !value.Shape.SequenceEqual(p.Shape))
+                    throw new RunException($"{weightsPath}: parameter '{p.Name}' is missing or has another shape than the spec's model");
+                value.ToFloatArray().CopyTo(p.Value, 0);
+            }
+        }
+        else Checkpoint.Read(runFolder, parameters);
+
+        var settings = RunSettings.From(compilation.Document);
+        return new TrainedModel(runFolder, compilation, parameters, vocabulary, CreateTokenizer(settings), settings, finished ? weightsPath : checkpointPath);
+    }
+
+    /// <summary>The tokenizer a run with these settings trained with (data.tokenizer: char or word).</summary>
+    public static ITokenizer CreateTokenizer(RunSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Tokenizer == "word" ? new WordTokenizer(lowercase: true) : new CharTokenizer(normalizeNewlines: true);
+    }
+
+    public Sampler CreateSampler() => new(Compilation, Parameters);
+
+    /// <summary>
+    /// <paramref name="count"/> samples as text, drawn one after another from one generator seeded with <paramref name="seed"/>
+    /// (the spec's training seed and generation settings reproduce the run's samples.txt).
+    /// </summary>
+    public IReadOnlyList<string> Generate(int count, string prefix, int maxLength, double temperature, int seed, int? topK = null)
+    {
+        var sampler = CreateSampler();
+        var random = new Random(seed);
+        var prefixIds = Vocabulary.Encode(Tokenizer.Tokenize(prefix));
+        return Enumerable.Range(0, count)
+            .Select(_ => Tokenizer.Detokenize(Vocabulary.Decode(sampler.Sample(prefixIds, maxLength, temperature, random, topK))))
+            .ToList();
+    }
+}
