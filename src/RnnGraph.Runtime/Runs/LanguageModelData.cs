@@ -12,7 +12,7 @@ public sealed record LanguageModelData(ITokenizer Tokenizer, Vocabulary Vocabula
     {
         if (settings.Format != "lines")
             throw new RunException($"data format '{settings.Format}' is not supported by rnngraph run yet; use format: lines");
-        ITokenizer tokenizer = settings.Tokenizer == "word" ? new WordTokenizer(lowercase: true) : new CharTokenizer(normalizeNewlines: true);
+        var tokenizer = TrainedModel.CreateTokenizer(settings);
 
         IReadOnlyList<string> lines;
         if (settings.DataText is { } text) lines = text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();

@@ -16,7 +16,7 @@ public sealed record RunSummary(string Folder, int Epochs, double TrainLoss, dou
 /// <c>rnngraph run</c> for the many-to-many language model: reads the data, builds the vocabulary, binds the
 /// model to its size, trains with masked cross-entropy (next-token prediction on &lt;bos&gt; line &lt;eos&gt;),
 /// reports each epoch, and writes the run folder: weights.safetensors, vocab.json, spec.yaml, metrics.csv,
-/// samples.txt, and after every epoch checkpoint.safetensors (each written atomically); <c>resume</c> continues
+/// samples.txt, and after every epoch checkpoint.safetensors and loss.svg (each written atomically); <c>resume</c> continues
 /// from the checkpoint with the same data order, so the result equals an uninterrupted run.
 /// </summary>
 public static class LanguageModelRun
@@ -83,6 +83,7 @@ public static class LanguageModelRun
             metrics.Add(m);
             new Checkpoint(epoch, parameters, optimizer.SaveState()).Write(runFolder);
             MetricsFile.Write(Path.Combine(runFolder, MetricsFile.FileName), metrics);
+            LossCurveSvg.Write(Path.Combine(runFolder, LossCurveSvg.FileName), metrics);
             observer.EpochDone(m);
         }
 
