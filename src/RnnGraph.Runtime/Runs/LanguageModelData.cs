@@ -3,28 +3,27 @@ using RnnGraph.Runtime.Data;
 namespace RnnGraph.Runtime.Runs;
 
 /// <summary>
-/// The text a language-model run trains on: one sequence per line, tokenized, encoded with a vocabulary
-/// built from the training lines, and split into training and validation sequences (seeded).
+/// The text a language-model run trains on, tokenized and encoded with a vocabulary built from the training
+/// part. <c>format: lines</c> gives one sequence per line, split into training and validation sequences
+/// (seeded); <c>format: stream</c> gives one token stream whose last <c>validation</c> fraction is held out,
+/// for truncated BPTT with the state carried between windows.
 /// </summary>
 public sealed record LanguageModelData(ITokenizer Tokenizer, Vocabulary Vocabulary, IReadOnlyList<int[]> Train, IReadOnlyList<int[]> Validation, int TokenCount)
 {
+    /// <summary>For <c>format: stream</c>: the training and validation streams (Train/Validation are then empty).</summary>
+    public int[]? TrainStream { get; init; }
+    public int[]? ValidationStream { get; init; }
+
+    public bool IsStream => TrainStream is not null;
+
     public static LanguageModelData Load(RunSettings settings, string specDirectory)
     {
-        if (settings.Format != "lines")
-            throw new RunException($"data format '{settings.Format}' is not supported by rnngraph run yet; use format: lines");
         var tokenizer = TrainedModel.CreateTokenizer(settings);
+        string text = ReadText(settings, specDirectory);
+        if (settings.Format == "stream") return Stream(settings, tokenizer, text);
 
-        IReadOnlyList<string> lines;
-        if (settings.DataText is { } text) lines = text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
-        else if (settings.DataFile is { } file)
-        {
-            string path = Path.IsPathRooted(file) ? file : Path.GetFullPath(Path.Combine(specDirectory, file));
-            if (!File.Exists(path)) throw new RunException($"data file '{file}' does not exist (looked for {path})");
-            lines = TextLineReader.Read(path).Select(l => l.Text).Where(l => l.Length > 0).ToList();
-        }
-        else throw new RunException("the spec has no data: add a data section with file: or text:");
+        var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
         if (lines.Count == 0) throw new RunException("the data has no non-empty lines");
-
         var tokenized = lines.Select(l => tokenizer.Tokenize(l)).ToList();
         var (train, validation) = DataSplit.Split(tokenized, settings.Validation, settings.Seed);
         if (train.Length == 0) train = validation;
@@ -32,5 +31,35 @@ public sealed record LanguageModelData(ITokenizer Tokenizer, Vocabulary Vocabula
         return new LanguageModelData(tokenizer, vocabulary,
             train.Select(t => vocabulary.Encode(t)).ToList(), validation.Select(t => vocabulary.Encode(t)).ToList(),
             tokenized.Sum(t => t.Count));
+    }
+
+    private static LanguageModelData Stream(RunSettings settings, ITokenizer tokenizer, string text)
+    {
+        var tokens = tokenizer.Tokenize(text);
+        if (tokens.Count < 2) throw new RunException("the data stream has fewer than two tokens");
+        int validationCount = (int)Math.Round(tokens.Count * settings.Validation);
+        var trainTokens = tokens.Take(tokens.Count - validationCount).ToList();
+        var vocabulary = Vocabulary.Build(trainTokens, settings.MinFrequency);
+        return new LanguageModelData(tokenizer, vocabulary, [], [], tokens.Count)
+        {
+            TrainStream = vocabulary.Encode(trainTokens),
+            ValidationStream = vocabulary.Encode(tokens.Skip(trainTokens.Count)),
+        };
+    }
+
+    private static string ReadText(RunSettings settings, string specDirectory)
+    {
+        if (settings.DataText is { } text) return text;
+        if (settings.DataFile is not { } file) throw new RunException("the spec has no data: add a data section with file: or text:");
+        string path = Path.IsPathRooted(file) ? file : Path.GetFullPath(Path.Combine(specDirectory, file));
+        if (!File.Exists(path)) throw new RunException($"data file '{file}' does not exist (looked for {path})");
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RunException($"cannot read data file '{file}': {e.Message}");
+        }
     }
 }

@@ -40,7 +40,9 @@ public static class LanguageModelRun
         if (model.Layers[^1].OutputSize != data.Vocabulary.Count)
             throw new RunException($"the last layer gives {model.Layers[^1].OutputSize} values per step but the vocabulary has {data.Vocabulary.Count} tokens; use 'units: auto'");
 
-        observer.Message($"data: {data.Train.Count} training and {data.Validation.Count} validation sequences, {data.TokenCount} tokens, vocabulary {data.Vocabulary.Count}");
+        observer.Message(data.IsStream
+            ? $"data: a stream of {data.TokenCount} tokens ({data.TrainStream!.Length} training, {data.ValidationStream!.Length} validation), vocabulary {data.Vocabulary.Count}"
+            : $"data: {data.Train.Count} training and {data.Validation.Count} validation sequences, {data.TokenCount} tokens, vocabulary {data.Vocabulary.Count}");
         var parameters = ParameterInitializer.PyTorchDefaults(model, settings.Seed);
         var optimizer = Optimizers.Create(settings.Optimizer);
         var metrics = new List<EpochMetrics>();
@@ -65,19 +67,30 @@ public static class LanguageModelRun
         data.Vocabulary.Save(Path.Combine(runFolder, "vocab.json"));
 
         var clock = Stopwatch.StartNew();
-        int batchesPerEpoch = (data.Train.Count + settings.BatchSize - 1) / settings.BatchSize;
+        var trainStream = data.IsStream ? new StreamBatcher(data.TrainStream!, settings.BatchSize, settings.Steps) : null;
+        var validationStream = data.IsStream && data.ValidationStream!.Length > settings.BatchSize
+            ? new StreamBatcher(data.ValidationStream, settings.BatchSize, Math.Min(settings.Steps, data.ValidationStream.Length / settings.BatchSize - 1))
+            : null;
+        if (trainStream is { WindowCount: 0 })
+            throw new RunException($"the training stream ({data.TrainStream!.Length} tokens) is too short for batch_size {settings.BatchSize} × steps {settings.Steps}");
+        int batchesPerEpoch = trainStream?.WindowCount ?? (data.Train.Count + settings.BatchSize - 1) / settings.BatchSize;
         for (int epoch = firstEpoch; epoch <= settings.Epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
             observer.EpochStarted(epoch, settings.Epochs, batchesPerEpoch);
             int index = 0;
-            var (trainLoss, tokens) = MeanLoss(batcher.Batches(data.Train, epoch), b =>
+            var trainBatches = trainStream is not null
+                ? Windows(trainStream, model, trainer)
+                : batcher.Batches(data.Train, epoch).Select(NextTokenBatch);
+            var (trainLoss, tokens) = MeanLoss(trainBatches, b =>
             {
                 double loss = trainer.Step(b, settings.LearningRate);
-                observer.BatchDone(++index, loss, b.Lengths!.Sum());
+                observer.BatchDone(++index, loss, b.Lengths?.Sum() ?? b.Steps * b.Batch);
                 return loss;
             });
-            double? validationLoss = data.Validation.Count == 0 ? null : MeanLoss(ordered.Batches(data.Validation), trainer.Loss).Loss;
+            double? validationLoss = data.IsStream
+                ? validationStream is null ? null : MeanLoss(Windows(validationStream, model, trainer), trainer.Loss).Loss
+                : data.Validation.Count == 0 ? null : MeanLoss(ordered.Batches(data.Validation).Select(NextTokenBatch), trainer.Loss).Loss;
             double seconds = epochClock.Elapsed.TotalSeconds;
             var m = new EpochMetrics(epoch, settings.Epochs, trainLoss, validationLoss, tokens / seconds, seconds);
             metrics.Add(m);
@@ -95,18 +108,36 @@ public static class LanguageModelRun
     }
 
     /// <summary>The token-weighted mean loss over batches; each batch's loss is already a mean over its targets.</summary>
-    private static (double Loss, long Tokens) MeanLoss(IEnumerable<SequenceBatch> batches, Func<TrainingBatch, double> step)
+    private static (double Loss, long Tokens) MeanLoss(IEnumerable<TrainingBatch> batches, Func<TrainingBatch, double> step)
     {
         double total = 0;
         long tokens = 0;
         foreach (var batch in batches)
         {
-            var training = NextTokenBatch(batch);
-            int count = training.Lengths!.Sum();
-            total += step(training) * count;
+            int count = batch.Lengths?.Sum() ?? batch.Steps * batch.Batch;
+            total += step(batch) * count;
             tokens += count;
         }
         return (tokens == 0 ? double.NaN : total / tokens, tokens);
+    }
+
+    /// <summary>
+    /// Truncated BPTT over a stream: consecutive windows of B parallel streams; each window starts from the
+    /// states the previous one ended with (read from the trainer when the window is produced, after the
+    /// previous step), and the first window of a pass starts from zeros. No gradient crosses a window.
+    /// </summary>
+    private static IEnumerable<TrainingBatch> Windows(StreamBatcher stream, BoundModel model, Trainer trainer)
+    {
+        var zeros = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        foreach (var layer in model.RnnLayers)
+            for (int s = 0; s < layer.States.Count; s++)
+                zeros[ModelNames.InitialState(model, layer, s)] = new float[layer.NumLayers * layer.Directions * stream.Batch * layer.Hidden];
+        foreach (var window in stream.Windows())
+        {
+            var states = window.StartsStreams ? zeros : trainer.FinalStates.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+            yield return new TrainingBatch(window.Steps, window.Batch,
+                window.Inputs.Select(v => (float)v).ToArray(), window.Targets.Select(v => (float)v).ToArray(), null, states);
+        }
     }
 
     /// <summary>Inputs are the padded &lt;bos&gt; line &lt;eos&gt; sequences without their last step, targets the same shifted by one.</summary>

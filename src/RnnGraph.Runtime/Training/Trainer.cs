@@ -1,5 +1,6 @@
 using RnnGraph.Compiler;
 using RnnGraph.Compiler.Autodiff;
+using RnnGraph.Compiler.Binding;
 using RnnGraph.Compiler.IR;
 using RnnGraph.Compiler.Training;
 using RnnGraph.Compiler.Unrolling;
@@ -16,8 +17,8 @@ public sealed class Trainer
 {
     private readonly Compilation _compilation;
     private readonly IOptimizer _optimizer;
-    private readonly Dictionary<(int Steps, bool Masked, bool Backward), Graph> _graphs = new();
-    private readonly Dictionary<(int Steps, bool Masked, bool Backward, int Batch), Executor<float>> _executors = new();
+    private readonly Dictionary<(int Steps, bool Masked, bool Backward, bool States), Graph> _graphs = new();
+    private readonly Dictionary<(int Steps, bool Masked, bool Backward, bool States, int Batch), Executor<float>> _executors = new();
 
     public Trainer(Compilation compilation, ParameterSet parameters, IOptimizer optimizer, TrainerOptions? options = null)
     {
@@ -38,6 +39,14 @@ public sealed class Trainer
     public ParameterSet Parameters { get; }
     public TrainerOptions Options { get; }
 
+    /// <summary>
+    /// The recurrent states at the end of the last batch, by initial-state input name (<c>h0</c>, <c>c0</c>),
+    /// ready to be passed as the next window's <see cref="TrainingBatch.InitialStates"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, float[]> FinalStates => _finalStates;
+
+    private readonly Dictionary<string, float[]> _finalStates = new(StringComparer.Ordinal);
+
     /// <summary>Runs one training step and returns the loss before the update (as PyTorch's loop reports it).</summary>
     public double Step(TrainingBatch batch, double learningRate)
     {
@@ -52,6 +61,7 @@ public sealed class Trainer
             if (executor.Graph.Outputs.Any(o => o.Name == "grad." + p.Name)) executor.Output("grad." + p.Name).CopyTo(p.Grad);
             else Array.Clear(p.Grad);
         }
+        KeepFinalStates(executor);
         if (Options.ClipNorm is { } norm) GradientClipping.ClipByNorm(Parameters, norm);
         if (Options.ClipValue is { } value) GradientClipping.ClipByValue(Parameters, value);
         _optimizer.Step(Parameters, learningRate);
@@ -66,26 +76,57 @@ public sealed class Trainer
             if (executor.HasParam(p.Name)) executor.SetParam(p.Name, p.Value);
         Feed(executor, batch);
         executor.Run();
+        KeepFinalStates(executor);
         return executor.Output(LossBuilder.LossOutput)[0];
+    }
+
+    private void KeepFinalStates(Executor<float> executor)
+    {
+        var model = _compilation.Model!;
+        foreach (var layer in model.RnnLayers)
+            for (int s = 0; s < layer.States.Count; s++)
+            {
+                string final = ModelNames.FinalState(model, layer, s);
+                var parts = executor.Graph.Outputs.Where(o => o.Name == final).OrderBy(o => o.Index).ToList();
+                var values = new float[parts.Sum(o => executor.Output(o).Length)];
+                int offset = 0;
+                foreach (var o in parts)
+                {
+                    executor.Output(o).CopyTo(values.AsSpan(offset));
+                    offset += executor.Output(o).Length;
+                }
+                _finalStates[ModelNames.InitialState(model, layer, s)] = values;
+            }
     }
 
     private Executor<float> ExecutorFor(TrainingBatch batch, bool withBackward = true)
     {
-        bool masked = batch.Lengths is not null;
-        var key = (batch.Steps, masked, withBackward, batch.Batch);
+        bool masked = batch.Lengths is not null, states = batch.InitialStates is not null;
+        var key = (batch.Steps, masked, withBackward, states, batch.Batch);
         if (_executors.TryGetValue(key, out var executor)) return executor;
-        if (!_graphs.TryGetValue((batch.Steps, masked, withBackward), out var graph))
+        if (!_graphs.TryGetValue((batch.Steps, masked, withBackward, states), out var graph))
         {
-            var forward = _compilation.Unroll(new UnrollOptions(batch.Steps, Masked: masked));
+            var given = states ? batch.InitialStates!.Keys.ToHashSet(StringComparer.Ordinal) : null;
+            var forward = _compilation.Unroll(new UnrollOptions(batch.Steps, given, masked));
             var withLoss = LossBuilder.AddLoss(forward, Options.Loss);
             graph = _compilation.Optimize(withBackward
                 ? AutodiffPass.Run(withLoss, name => name == LossBuilder.LossOutput, n => n.Op.Name == "param")
                 : withLoss);
-            _graphs[(batch.Steps, masked, withBackward)] = graph;
+            _graphs[(batch.Steps, masked, withBackward, states)] = graph;
         }
         executor = new Executor<float>(graph, batch.Batch);
         _executors[key] = executor;
         return executor;
+    }
+
+    /// <summary>L·D for an initial-state input name: how many [B,H] slices it stacks.</summary>
+    private int StackSize(string initialState)
+    {
+        var model = _compilation.Model!;
+        foreach (var layer in model.RnnLayers)
+            for (int s = 0; s < layer.States.Count; s++)
+                if (ModelNames.InitialState(model, layer, s) == initialState) return layer.NumLayers * layer.Directions;
+        throw new ArgumentException($"the model has no initial state '{initialState}'");
     }
 
     private void Feed(Executor<float> executor, TrainingBatch batch)
@@ -99,6 +140,15 @@ public sealed class Trainer
             executor.SetInput(model.Input.Name, t, batch.Inputs.AsSpan(t * B * inputWidth, B * inputWidth));
             if (executor.HasInput(LossBuilder.TargetInput, t))
                 executor.SetInput(LossBuilder.TargetInput, t, batch.Targets.AsSpan(t * B * targetWidth, B * targetWidth));
+        }
+        if (batch.InitialStates is { } initial)
+        {
+            foreach (var (name, values) in initial)
+            {
+                int k = 0;
+                for (int offset = 0; executor.HasInput(name, k); k++, offset += values.Length / StackSize(name))
+                    executor.SetInput(name, k, values.AsSpan(offset, values.Length / StackSize(name)));
+            }
         }
         int counted = T * B;
         if (batch.Lengths is { } lengths)
