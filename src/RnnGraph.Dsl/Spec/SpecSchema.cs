@@ -1,0 +1,315 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace RnnGraph.Dsl.Spec;
+
+/// <summary>
+/// The JSON Schema (draft-07) of a spec, for editors with the YAML language server
+/// (<c>rnngraph schema &gt; docs/rnngraph.schema.json</c>). The keys of every mapping and which are
+/// required come from <see cref="SpecKeys"/>; only the type of each value is said here, so a key
+/// added to a table without a type here fails <see cref="Generate"/> (and a test).
+/// </summary>
+public static class SpecSchema
+{
+    private const string NamePattern = "^[A-Za-z_][A-Za-z0-9_]*$";
+
+    /// <summary>Every mapping of the spec by its definition name; layer kinds are named after the kind.</summary>
+    internal static readonly IReadOnlyList<(string Name, KeyTable Keys)> Tables =
+    [
+        ("root", SpecKeys.Root),
+        ("model", SpecKeys.Model),
+        ("input", SpecKeys.Input),
+        ("rnn", SpecKeys.Rnn),
+        ("dense", SpecKeys.Dense),
+        ("embed", SpecKeys.Embed),
+        ("data", SpecKeys.Data),
+        ("training", SpecKeys.Training),
+        ("generation", SpecKeys.Generation),
+        ("cell", SpecKeys.Cell),
+    ];
+
+    /// <summary>The value type of every key, per table: adding a key to <see cref="SpecKeys"/> means adding its type here.</summary>
+    private static readonly Dictionary<string, Dictionary<string, Func<JsonObject>>> Types = new(StringComparer.Ordinal)
+    {
+        ["root"] = new(StringComparer.Ordinal)
+        {
+            ["model"] = () => Ref("model", "The network: its inputs and its layers."),
+            ["cells"] = () => new JsonObject
+            {
+                ["description"] = "User cells written as equations, by name; a layer uses one with rnn: { cell: NAME }.",
+                ["type"] = "object",
+                ["propertyNames"] = new JsonObject { ["pattern"] = NamePattern },
+                ["additionalProperties"] = new JsonObject { ["$ref"] = "#/definitions/cell" },
+            },
+            ["data"] = () => Ref("data", "The text rnngraph run trains on: a file or inline text, cut into token sequences."),
+            ["training"] = () => Section("training", "How rnngraph run trains; an empty section means every default."),
+            ["generation"] = () => Section("generation", "How many samples rnngraph run draws after training, and how."),
+        },
+        ["model"] = new(StringComparer.Ordinal)
+        {
+            ["inputs"] = () => new JsonObject
+            {
+                ["description"] = "Exactly one input (for now), by name: { size: N } for float features or { vocab: N } for token ids.",
+                ["type"] = "object",
+                ["minProperties"] = 1,
+                ["propertyNames"] = new JsonObject { ["pattern"] = NamePattern },
+                ["additionalProperties"] = new JsonObject { ["$ref"] = "#/definitions/input" },
+            },
+            ["layers"] = () => new JsonObject
+            {
+                ["description"] = "A list; each item is a one-key mapping whose key is the layer kind (rnn, dense, embed).",
+                ["type"] = "array",
+                ["minItems"] = 1,
+                ["items"] = new JsonObject { ["$ref"] = "#/definitions/layer" },
+            },
+        },
+        ["input"] = new(StringComparer.Ordinal)
+        {
+            ["size"] = () => PositiveInteger("Float features per step (tensor [T,B,size])."),
+            ["vocab"] = () => PositiveIntegerOrAuto("Number of token ids (tensor [T,B]); auto takes the size of the vocabulary built from data:."),
+            ["one_hot"] = () => Boolean("vocab inputs only: true feeds each token id to the next layer as a one-hot vector; false needs an embed layer next. Default false."),
+        },
+        ["rnn"] = new(StringComparer.Ordinal)
+        {
+            ["cell"] = () => new JsonObject
+            {
+                ["description"] = "rnn_tanh, rnn_relu, gru, lstm, or a cell declared under cells:.",
+                ["anyOf"] = new JsonArray(
+                    new JsonObject { ["enum"] = Strings(SpecKeys.BuiltInCells) },
+                    new JsonObject { ["type"] = "string", ["pattern"] = NamePattern }),
+                ["examples"] = Strings(SpecKeys.BuiltInCells),
+            },
+            ["hidden"] = () => PositiveInteger("Hidden size H."),
+            ["layers"] = () => PositiveInteger("Stacked layers; layer l > 0 takes the D·H outputs of layer l-1. Default 1."),
+            ["bidirectional"] = () => Boolean("D = 2: a reverse direction, outputs concatenated [fwd, bwd]. Default false."),
+            ["bias"] = () => Boolean("false drops every cell parameter whose name starts with bias. Default true."),
+            ["batch_first"] = () => Boolean("Sequence tensors are [B,T,...] instead of [T,B,...]. Default false."),
+            ["reset_after"] = () => Boolean("gru only: false selects the original GRU (reset before the hidden matmul). Default true."),
+            ["peepholes"] = () => Boolean("lstm only: peephole connections as in the ONNX LSTM operator. Default false."),
+            ["name"] = LayerName,
+        },
+        ["dense"] = new(StringComparer.Ordinal)
+        {
+            ["units"] = () => PositiveIntegerOrAuto("Number of units; auto gives one unit per vocabulary entry."),
+            ["activation"] = () => Enum(SpecKeys.Activations, "Applied at every step. Default none."),
+            ["bias"] = () => Boolean("Default true."),
+            ["name"] = LayerName,
+        },
+        ["embed"] = new(StringComparer.Ordinal)
+        {
+            ["dim"] = () => PositiveInteger("Embedding dimension; must come right after an input declared with vocab:."),
+            ["name"] = LayerName,
+        },
+        ["data"] = new(StringComparer.Ordinal)
+        {
+            ["file"] = () => NonEmptyString("The text to train on: a path relative to the spec file."),
+            ["text"] = () => NonEmptyString("The text inline (a | block scalar keeps its lines)."),
+            ["format"] = () => Enum(SpecKeys.DataFormats, "lines: each non-blank line is one sequence; stream: one token stream cut into windows of training.steps tokens. Default lines."),
+            ["tokenizer"] = () => Enum(SpecKeys.Tokenizers, "char: one token per character; word: words and single punctuation marks, lowercased. Default char."),
+            ["min_frequency"] = () => PositiveInteger("Tokens seen fewer times than this in the training part become <unk>. Default 1."),
+            ["validation"] = () => new JsonObject
+            {
+                ["description"] = "The fraction of the data held out for the validation loss, in [0, 1); 0 disables it. Default 0.1.",
+                ["type"] = "number",
+                ["minimum"] = 0,
+                ["exclusiveMaximum"] = 1,
+            },
+        },
+        ["training"] = new(StringComparer.Ordinal)
+        {
+            ["epochs"] = () => PositiveInteger("Passes over the training data. Default 10."),
+            ["batch_size"] = () => PositiveInteger("Sequences (or parallel streams) per batch. Default 32."),
+            ["steps"] = () => PositiveInteger("format: stream only: the window length T of truncated BPTT. Default 32."),
+            ["optimizer"] = () => Enum(SpecKeys.Optimizers, "Default adam."),
+            ["learning_rate"] = () => PositiveNumber("Default 0.002."),
+            ["clip_norm"] = () => new JsonObject
+            {
+                ["description"] = "Gradients are rescaled so their global L2 norm is at most this; none (the default) disables clipping.",
+                ["anyOf"] = new JsonArray(
+                    new JsonObject { ["type"] = "number", ["exclusiveMinimum"] = 0 },
+                    new JsonObject { ["const"] = "none" }),
+            },
+            ["seed"] = () => new JsonObject
+            {
+                ["description"] = "Seeds the weight initialization, the validation split, batch shuffling and sampling. Default 1.",
+                ["type"] = "integer",
+                ["minimum"] = 0,
+            },
+        },
+        ["generation"] = new(StringComparer.Ordinal)
+        {
+            ["samples"] = () => PositiveInteger("How many samples to draw after training. Default 10."),
+            ["max_length"] = () => PositiveInteger("At most this many tokens per sample. Default 40."),
+            ["temperature"] = () => PositiveNumber("Divides the logits before sampling: below 1 is more conservative, above 1 more varied. Default 1.0."),
+            ["prefix"] = () => new JsonObject
+            {
+                ["description"] = "Text every sample starts from, tokenized like the data (quote it to keep spaces).",
+                ["type"] = "string",
+            },
+        },
+        ["cell"] = new(StringComparer.Ordinal)
+        {
+            ["params"] = () => new JsonObject
+            {
+                ["description"] = "Parameter shapes by name, over hidden, input and integers (+ - * /), e.g. weight_ih: [2*hidden, input]; empty for none.",
+                ["type"] = new JsonArray("object", "null"),
+                ["propertyNames"] = new JsonObject { ["pattern"] = NamePattern },
+                ["additionalProperties"] = new JsonObject
+                {
+                    ["type"] = "array",
+                    ["minItems"] = 1,
+                    ["items"] = new JsonObject
+                    {
+                        ["anyOf"] = new JsonArray(
+                            new JsonObject { ["type"] = "integer", ["minimum"] = 1 },
+                            new JsonObject { ["type"] = "string", ["minLength"] = 1 }),
+                    },
+                },
+            },
+            ["state"] = () => new JsonObject
+            {
+                ["description"] = "The cell's states, each of size hidden; s[t-1] in the equations is the previous value of state s.",
+                ["type"] = "array",
+                ["minItems"] = 1,
+                ["uniqueItems"] = true,
+                ["items"] = new JsonObject { ["type"] = "string", ["pattern"] = NamePattern },
+            },
+            ["equations"] = () => new JsonObject
+            {
+                ["description"] = "One definition per line (equations: |), e.g. h = tanh(weight_ih @ x + weight_hh @ h[t-1]).",
+                ["type"] = "string",
+            },
+            ["output"] = () => new JsonObject
+            {
+                ["description"] = "The value passed up the stack (usually a state).",
+                ["type"] = "string",
+                ["pattern"] = NamePattern,
+            },
+        },
+    };
+
+    /// <summary>Keys of <see cref="Tables"/> with no type here, as "table.key": empty unless the schema lags behind <see cref="SpecKeys"/>.</summary>
+    internal static IReadOnlyList<string> UntypedKeys() =>
+        [.. Tables.SelectMany(t => t.Keys.All
+            .Where(k => !Types.TryGetValue(t.Name, out var keys) || !keys.ContainsKey(k))
+            .Select(k => $"{t.Name}.{k}"))];
+
+    /// <summary>Types given here for keys no table has, as "table.key": empty unless a key was removed from <see cref="SpecKeys"/>.</summary>
+    internal static IReadOnlyList<string> StaleTypes() =>
+        [.. Types.SelectMany(t => t.Value.Keys
+            .Where(k => Tables.FirstOrDefault(x => x.Name == t.Key).Keys?.Contains(k) != true)
+            .Select(k => $"{t.Key}.{k}"))];
+
+    /// <summary>The schema as indented JSON with "\n" line ends, the same text on every run.</summary>
+    public static string Generate()
+    {
+        var untyped = UntypedKeys();
+        if (untyped.Count > 0) throw new InvalidOperationException("keys without a schema type in SpecSchema: " + string.Join(", ", untyped));
+        var stale = StaleTypes();
+        if (stale.Count > 0) throw new InvalidOperationException("schema types for keys SpecKeys does not have: " + string.Join(", ", stale));
+
+        var definitions = new JsonObject();
+        foreach (var (name, keys) in Tables)
+        {
+            if (name != "root") definitions[name] = Mapping(name, keys);
+        }
+        definitions["layer"] = new JsonObject
+        {
+            ["description"] = "A one-key mapping whose key is the layer kind.",
+            ["oneOf"] = new JsonArray([.. SpecKeys.LayerKinds.Select(kind => (JsonNode)new JsonObject
+            {
+                ["type"] = "object",
+                ["properties"] = new JsonObject { [kind] = new JsonObject { ["$ref"] = "#/definitions/" + kind } },
+                ["required"] = new JsonArray(kind),
+                ["additionalProperties"] = false,
+            })]),
+        };
+
+        var root = new JsonObject
+        {
+            ["$schema"] = "http://json-schema.org/draft-07/schema#",
+            ["title"] = "RnnGraph spec",
+            ["description"] = "A recurrent network spec: model, optional user cells, and the data, training and generation sections read by rnngraph run. Generated by 'rnngraph schema'.",
+        };
+        foreach (var (key, value) in Mapping("root", SpecKeys.Root)) root[key] = value?.DeepClone();
+        root["definitions"] = definitions;
+
+        var options = new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            NewLine = "\n",
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
+        return root.ToJsonString(options) + "\n";
+    }
+
+    /// <summary>An object with exactly the table's keys, plus the constraints between keys the readers check.</summary>
+    private static JsonObject Mapping(string name, KeyTable keys)
+    {
+        var properties = new JsonObject();
+        foreach (var key in keys.All) properties[key] = Types[name][key]();
+        var mapping = new JsonObject { ["type"] = "object", ["properties"] = properties, ["additionalProperties"] = false };
+        if (keys.Required.Count > 0) mapping["required"] = Strings(keys.Required);
+
+        switch (name)
+        {
+            case "input":
+                // Exactly one of size and vocab; one_hot only with vocab.
+                mapping["oneOf"] = new JsonArray(RequiredOne(keys, "size"), RequiredOne(keys, "vocab"));
+                mapping["dependencies"] = new JsonObject { [Key(keys, "one_hot")] = new JsonArray(Key(keys, "vocab")) };
+                break;
+            case "data":
+                // Exactly one of file and text.
+                mapping["oneOf"] = new JsonArray(RequiredOne(keys, "file"), RequiredOne(keys, "text"));
+                break;
+        }
+        return mapping;
+    }
+
+    /// <summary>A key named in a constraint, checked against its table so the constraint cannot drift either.</summary>
+    private static string Key(KeyTable keys, string key) =>
+        keys.Contains(key) ? key : throw new InvalidOperationException($"SpecSchema names key '{key}' that its table does not have");
+
+    private static JsonObject RequiredOne(KeyTable keys, string key) => new() { ["required"] = new JsonArray(Key(keys, key)) };
+
+    private static JsonArray Strings(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode)JsonValue.Create(v))]);
+
+    // In draft-07 keywords beside $ref are ignored: the description goes beside an allOf instead.
+    private static JsonObject Ref(string definition, string description) =>
+        new() { ["description"] = description, ["allOf"] = new JsonArray(new JsonObject { ["$ref"] = "#/definitions/" + definition }) };
+
+    /// <summary>A section that may be left empty (<c>training:</c>), meaning every default.</summary>
+    private static JsonObject Section(string definition, string description) => new()
+    {
+        ["description"] = description,
+        ["anyOf"] = new JsonArray(new JsonObject { ["$ref"] = "#/definitions/" + definition }, new JsonObject { ["type"] = "null" }),
+    };
+
+    private static JsonObject PositiveInteger(string description) =>
+        new() { ["description"] = description, ["type"] = "integer", ["minimum"] = 1 };
+
+    private static JsonObject PositiveNumber(string description) =>
+        new() { ["description"] = description, ["type"] = "number", ["exclusiveMinimum"] = 0 };
+
+    private static JsonObject PositiveIntegerOrAuto(string description) => new()
+    {
+        ["description"] = description,
+        ["anyOf"] = new JsonArray(new JsonObject { ["type"] = "integer", ["minimum"] = 1 }, new JsonObject { ["const"] = "auto" }),
+    };
+
+    private static JsonObject Boolean(string description) => new() { ["description"] = description, ["type"] = "boolean" };
+
+    private static JsonObject NonEmptyString(string description) =>
+        new() { ["description"] = description, ["type"] = "string", ["minLength"] = 1 };
+
+    private static JsonObject Enum(IReadOnlyList<string> values, string description) =>
+        new() { ["description"] = description, ["type"] = "string", ["enum"] = Strings(values) };
+
+    private static JsonObject LayerName() => new()
+    {
+        ["description"] = "The layer's name, prefixing its parameters; default its kind, then kind_1, kind_2, ...",
+        ["type"] = "string",
+        ["pattern"] = NamePattern,
+    };
+}
