@@ -16,6 +16,9 @@ public sealed record LanguageModelData(ITokenizer Tokenizer, Vocabulary Vocabula
 
     public bool IsStream => TrainStream is not null;
 
+    /// <summary>For <c>format: lines</c>: the held-out lines as written, so a run can record its split.</summary>
+    public IReadOnlyList<string> ValidationLines { get; init; } = [];
+
     public static LanguageModelData Load(RunSettings settings, string specDirectory)
     {
         var tokenizer = TrainedModel.CreateTokenizer(settings);
@@ -24,13 +27,17 @@ public sealed record LanguageModelData(ITokenizer Tokenizer, Vocabulary Vocabula
 
         var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
         if (lines.Count == 0) throw new RunException("the data has no non-empty lines");
+        var indices = Enumerable.Range(0, lines.Count).ToList();
+        var (trainIndices, validationIndices) = DataSplit.Split(indices, settings.Validation, settings.Seed);
+        if (trainIndices.Length == 0) trainIndices = validationIndices;
         var tokenized = lines.Select(l => tokenizer.Tokenize(l)).ToList();
-        var (train, validation) = DataSplit.Split(tokenized, settings.Validation, settings.Seed);
-        if (train.Length == 0) train = validation;
-        var vocabulary = Vocabulary.Build(train.SelectMany(t => t), settings.MinFrequency);
+        var vocabulary = Vocabulary.Build(trainIndices.SelectMany(i => tokenized[i]), settings.MinFrequency);
         return new LanguageModelData(tokenizer, vocabulary,
-            train.Select(t => vocabulary.Encode(t)).ToList(), validation.Select(t => vocabulary.Encode(t)).ToList(),
-            tokenized.Sum(t => t.Count));
+            trainIndices.Select(i => vocabulary.Encode(tokenized[i])).ToList(), validationIndices.Select(i => vocabulary.Encode(tokenized[i])).ToList(),
+            tokenized.Sum(t => t.Count))
+        {
+            ValidationLines = validationIndices.Select(i => lines[i]).ToList(),
+        };
     }
 
     private static LanguageModelData Stream(RunSettings settings, ITokenizer tokenizer, string text)

@@ -65,6 +65,8 @@ public static class LanguageModelRun
         AtomicFile.WriteAllText(Path.Combine(runFolder, "spec.yaml"), probe.Source.Text);
         AtomicFile.WriteAllText(Path.Combine(runFolder, "data-folder.txt"), specDirectory + "\n");
         data.Vocabulary.Save(Path.Combine(runFolder, "vocab.json"));
+        if (data.ValidationLines.Count > 0)
+            AtomicFile.WriteAllText(Path.Combine(runFolder, "validation.txt"), string.Concat(data.ValidationLines.Select(l => l + "\n")));
 
         var clock = Stopwatch.StartNew();
         var trainStream = data.IsStream ? new StreamBatcher(data.TrainStream!, settings.BatchSize, settings.Steps) : null;
