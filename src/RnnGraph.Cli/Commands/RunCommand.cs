@@ -35,7 +35,11 @@ public sealed class RunCommand : ICommand
         string folder = resume ? args.Positionals[0] : args.Option("--out") ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(specPath));
         try
         {
-            var summary = LanguageModelRun.Run(probe, folder, RunObservers.For(context.Out), epochs, resume);
+            var observer = RunObservers.For(context.Out);
+            RunSummary summary;
+            // A live progress bar must end before an error line is printed below it.
+            try { summary = LanguageModelRun.Run(probe, folder, observer, epochs, resume); }
+            finally { (observer as IDisposable)?.Dispose(); }
             context.Out.WriteLine("samples:");
             foreach (var sample in summary.Samples) context.Out.WriteLine("  " + sample);
             string validation = summary.ValidationLoss is { } v ? string.Create(CultureInfo.InvariantCulture, $", validation loss {v:0.0000} (perplexity {Math.Exp(v):0.00})") : "";
