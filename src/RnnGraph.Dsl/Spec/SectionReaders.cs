@@ -49,6 +49,13 @@ internal static class SectionReaders
     {
         if (Open(ctx, sections, "training", SpecKeys.Training) is not (var o, var location)) return null;
 
+        var minLearningRate = o.Number("min_learning_rate");
+        if (minLearningRate is { Value: < 0 } negative)
+        {
+            ctx.Diagnostics.ReportWrongType(negative.Location, "a number at least 0", "'min_learning_rate'", YamlValues.Describe(o.Value("min_learning_rate")!));
+            minLearningRate = null;
+        }
+
         return new TrainingSpec(location)
         {
             Epochs = o.PositiveInteger("epochs", "number of epochs"),
@@ -61,6 +68,12 @@ internal static class SectionReaders
                 ? null
                 : o.PositiveNumber("clip_norm", "clipping norm"),
             Seed = o.NonNegativeInteger("seed", "seed"),
+            Schedule = o.Choice("schedule", "schedule", SpecKeys.Schedules),
+            StepSize = o.PositiveInteger("step_size", "step size"),
+            Gamma = o.PositiveNumber("gamma", "gamma"),
+            MinLearningRate = minLearningRate,
+            Warmup = o.NonNegativeInteger("warmup", "warmup"),
+            EarlyStopping = o.PositiveInteger("early_stopping", "early stopping patience"),
         };
     }
 

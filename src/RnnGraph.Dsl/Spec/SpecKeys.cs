@@ -28,7 +28,10 @@ internal static class SpecKeys
 
     public static readonly KeyTable Training = new(
         required: [],
-        optional: ["epochs", "batch_size", "steps", "optimizer", "learning_rate", "clip_norm", "seed"]);
+        optional: [
+            "epochs", "batch_size", "steps", "optimizer", "learning_rate", "clip_norm", "seed",
+            "schedule", "step_size", "gamma", "min_learning_rate", "warmup", "early_stopping",
+        ]);
 
     public static readonly KeyTable Generation = new(required: [], optional: ["samples", "max_length", "temperature", "prefix"]);
 
@@ -48,4 +51,7 @@ internal static class SpecKeys
     public static readonly IReadOnlyList<string> Tokenizers = ["char", "word"];
 
     public static readonly IReadOnlyList<string> Optimizers = ["sgd", "adam", "adamw", "rmsprop"];
+
+    /// <summary>Learning-rate schedules over the optimizer steps of a run.</summary>
+    public static readonly IReadOnlyList<string> Schedules = ["constant", "step", "cosine"];
 }

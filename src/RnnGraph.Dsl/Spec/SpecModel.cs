@@ -39,6 +39,24 @@ public sealed record TrainingSpec(TextLocation Location)
     public Located<double>? LearningRate { get; init; }
     public Located<double>? ClipNorm { get; init; }
     public Located<int>? Seed { get; init; }
+
+    /// <summary><c>constant</c>, <c>step</c> or <c>cosine</c>.</summary>
+    public Located<string>? Schedule { get; init; }
+
+    /// <summary><c>schedule: step</c>: optimizer steps between decays.</summary>
+    public Located<int>? StepSize { get; init; }
+
+    /// <summary><c>schedule: step</c>: the factor of each decay.</summary>
+    public Located<double>? Gamma { get; init; }
+
+    /// <summary><c>schedule: cosine</c>: the rate at the end of the run (eta_min).</summary>
+    public Located<double>? MinLearningRate { get; init; }
+
+    /// <summary>Optimizer steps of linear warmup before the schedule; 0 for none.</summary>
+    public Located<int>? Warmup { get; init; }
+
+    /// <summary>Epochs without a better validation loss after which training stops.</summary>
+    public Located<int>? EarlyStopping { get; init; }
 }
 
 /// <summary>The <c>generation:</c> section: samples drawn from a trained language model.</summary>

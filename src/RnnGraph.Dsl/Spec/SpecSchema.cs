@@ -136,6 +136,22 @@ public static class SpecSchema
                 ["type"] = "integer",
                 ["minimum"] = 0,
             },
+            ["schedule"] = () => Enum(SpecKeys.Schedules, "How the learning rate changes over the optimizer steps: constant; step multiplies it by gamma every step_size steps; cosine anneals it to min_learning_rate by the end of the run. Default constant."),
+            ["step_size"] = () => PositiveInteger("schedule: step: optimizer steps between decays. Default the batches of one epoch."),
+            ["gamma"] = () => PositiveNumber("schedule: step: the factor of each decay. Default 0.1."),
+            ["min_learning_rate"] = () => new JsonObject
+            {
+                ["description"] = "schedule: cosine: the rate the cosine ends at (eta_min). Default 0.",
+                ["type"] = "number",
+                ["minimum"] = 0,
+            },
+            ["warmup"] = () => new JsonObject
+            {
+                ["description"] = "Optimizer steps of linear warmup (from a third of the rate) before the schedule starts; 0 (the default) for none.",
+                ["type"] = "integer",
+                ["minimum"] = 0,
+            },
+            ["early_stopping"] = () => PositiveInteger("Stop when the validation loss has not improved for this many epochs, keeping the best epoch's weights; needs data.validation > 0. Default off."),
         },
         ["generation"] = new(StringComparer.Ordinal)
         {

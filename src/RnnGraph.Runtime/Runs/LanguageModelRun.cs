@@ -39,6 +39,9 @@ public static class LanguageModelRun
             throw new RunException($"rnngraph run trains language models: declare the input as token ids, e.g. '{model.Input.Name}: {{ vocab: auto }}'");
         if (model.Layers[^1].OutputSize != data.Vocabulary.Count)
             throw new RunException($"the last layer gives {model.Layers[^1].OutputSize} values per step but the vocabulary has {data.Vocabulary.Count} tokens; use 'units: auto'");
+        bool hasValidation = data.IsStream ? data.ValidationStream!.Length > settings.BatchSize : data.Validation.Count > 0;
+        if (settings.EarlyStopping is not null && !hasValidation)
+            throw new RunException("'early_stopping' needs a validation loss: set data.validation above 0 (and give enough data to hold some out)");
 
         observer.Message(data.IsStream
             ? $"data: a stream of {data.TokenCount} tokens ({data.TrainStream!.Length} training, {data.ValidationStream!.Length} validation), vocabulary {data.Vocabulary.Count}"
@@ -47,10 +50,12 @@ public static class LanguageModelRun
         var optimizer = Optimizers.Create(settings.Optimizer);
         var metrics = new List<EpochMetrics>();
         int firstEpoch = 1;
+        long optimizerStep = 0;
         if (resume)
         {
             var checkpoint = Checkpoint.Read(runFolder, parameters);
             optimizer.LoadState(checkpoint.Optimizer);
+            optimizerStep = checkpoint.Optimizer.Step;
             metrics.AddRange(MetricsFile.Read(Path.Combine(runFolder, MetricsFile.FileName)).Take(checkpoint.Epoch));
             firstEpoch = checkpoint.Epoch + 1;
             observer.Message($"resuming {runFolder} after epoch {checkpoint.Epoch}");
@@ -76,7 +81,11 @@ public static class LanguageModelRun
         if (trainStream is { WindowCount: 0 })
             throw new RunException($"the training stream ({data.TrainStream!.Length} tokens) is too short for batch_size {settings.BatchSize} × steps {settings.Steps}");
         int batchesPerEpoch = trainStream?.WindowCount ?? (data.Train.Count + settings.BatchSize - 1) / settings.BatchSize;
-        for (int epoch = firstEpoch; epoch <= settings.Epochs; epoch++)
+        // The rate of every optimizer step comes from the schedule at the step's index in the whole run.
+        var schedule = settings.LearningRateSchedule((long)settings.Epochs * batchesPerEpoch, batchesPerEpoch);
+        var best = settings.EarlyStopping is null ? null : EarlyStopping.Start(metrics, parameters, runFolder);
+        bool stopped = false;
+        for (int epoch = firstEpoch; epoch <= settings.Epochs && !stopped; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
             observer.EpochStarted(epoch, settings.Epochs, batchesPerEpoch);
@@ -86,7 +95,7 @@ public static class LanguageModelRun
                 : batcher.Batches(data.Train, epoch).Select(NextTokenBatch);
             var (trainLoss, tokens) = MeanLoss(trainBatches, b =>
             {
-                double loss = trainer.Step(b, settings.LearningRate);
+                double loss = trainer.Step(b, schedule.At(optimizerStep++));
                 observer.BatchDone(++index, loss, b.Lengths?.Sum() ?? b.Steps * b.Batch);
                 return loss;
             });
@@ -100,13 +109,86 @@ public static class LanguageModelRun
             MetricsFile.Write(Path.Combine(runFolder, MetricsFile.FileName), metrics);
             LossCurveSvg.Write(Path.Combine(runFolder, LossCurveSvg.FileName), metrics);
             observer.EpochDone(m);
+            if (best is not null && validationLoss is { } v)
+            {
+                if (best.Improves(epoch, v, parameters, runFolder))
+                    continue;
+                if (epoch - best.Epoch >= settings.EarlyStopping)
+                {
+                    observer.Message(string.Create(CultureInfo.InvariantCulture,
+                        $"early stopping after epoch {epoch} (best validation loss {best.Loss:0.0000} at epoch {best.Epoch})"));
+                    stopped = true;
+                }
+            }
         }
 
+        // With early stopping the run keeps the weights of its best epoch.
+        var kept = metrics.Count > 0 ? metrics[^1] : null;
+        if (best is { Epoch: > 0 })
+        {
+            best.Restore(parameters);
+            kept = metrics.First(x => x.Epoch == best.Epoch);
+        }
         var samples = Samples(compilation, parameters, data, settings);
         SafeTensors.Write(Path.Combine(runFolder, "weights.safetensors"), parameters.ToTensors());
         AtomicFile.WriteAllText(Path.Combine(runFolder, "samples.txt"), string.Concat(samples.Select(s => s + "\n")));
-        var last = metrics.Count > 0 ? metrics[^1] : null;
-        return new RunSummary(runFolder, settings.Epochs, last?.TrainLoss ?? double.NaN, last?.ValidationLoss, samples, clock.Elapsed);
+        return new RunSummary(runFolder, metrics.Count, kept?.TrainLoss ?? double.NaN, kept?.ValidationLoss, samples, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// The best epoch so far by validation loss and its weights: in memory, and in best.safetensors so a resumed
+    /// run can keep them too.
+    /// </summary>
+    private sealed class EarlyStopping
+    {
+        public const string FileName = "best.safetensors";
+
+        public int Epoch { get; private set; }
+        public double Loss { get; private set; } = double.PositiveInfinity;
+        private float[][]? _weights;
+
+        /// <summary>The best of the epochs already run (when resuming), with its weights from the run folder.</summary>
+        public static EarlyStopping Start(IReadOnlyList<EpochMetrics> metrics, ParameterSet parameters, string runFolder)
+        {
+            var state = new EarlyStopping();
+            foreach (var m in metrics)
+            {
+                if (m.ValidationLoss is { } v && v < state.Loss) (state.Epoch, state.Loss) = (m.Epoch, v);
+            }
+            string path = Path.Combine(runFolder, FileName);
+            if (state.Epoch > 0 && File.Exists(path))
+            {
+                var tensors = SafeTensors.Read(path);
+                state._weights = new float[parameters.Count][];
+                for (int i = 0; i < parameters.Count; i++)
+                {
+                    if (!tensors.TryGetValue(parameters[i].Name, out var value) || value.ToFloatArray() is not { } w || w.Length != parameters[i].Value.Length)
+                        throw new RunException($"{path}: parameter '{parameters[i].Name}' is missing or has another shape than the spec's model");
+                    state._weights[i] = w;
+                }
+            }
+            else if (state.Epoch > 0)
+            {
+                throw new RunException($"'{runFolder}' has no {FileName} with the best epoch's weights to resume early stopping from");
+            }
+            return state;
+        }
+
+        /// <summary>Whether <paramref name="loss"/> is a new best; if so it keeps the weights.</summary>
+        public bool Improves(int epoch, double loss, ParameterSet parameters, string runFolder)
+        {
+            if (!(loss < Loss)) return false;
+            (Epoch, Loss) = (epoch, loss);
+            _weights = new float[parameters.Count][];
+            for (int i = 0; i < parameters.Count; i++) _weights[i] = (float[])parameters[i].Value.Clone();
+            SafeTensors.Write(Path.Combine(runFolder, FileName), parameters.ToTensors());
+            return true;
+        }
+
+        public void Restore(ParameterSet parameters)
+        {
+            for (int i = 0; i < parameters.Count; i++) _weights![i].CopyTo(parameters[i].Value, 0);
+        }
     }
 
     /// <summary>The token-weighted mean loss over batches; each batch's loss is already a mean over its targets.</summary>

@@ -1,4 +1,5 @@
 using RnnGraph.Dsl.Spec;
+using RnnGraph.Runtime.Training;
 
 namespace RnnGraph.Runtime.Runs;
 
@@ -11,6 +12,36 @@ public sealed record RunSettings(
     int Epochs, int BatchSize, int Steps, string Optimizer, double LearningRate, double? ClipNorm, int Seed,
     int Samples, int MaxLength, double Temperature, string Prefix)
 {
+    /// <summary><c>constant</c>, <c>step</c> or <c>cosine</c>.</summary>
+    public string Schedule { get; init; } = "constant";
+
+    /// <summary><c>step</c>: optimizer steps between decays; null for the batches of one epoch.</summary>
+    public int? StepSize { get; init; }
+
+    /// <summary><c>step</c>: the factor of each decay.</summary>
+    public double Gamma { get; init; } = 0.1;
+
+    /// <summary><c>cosine</c>: the rate at the end of the run (eta_min).</summary>
+    public double MinLearningRate { get; init; }
+
+    /// <summary>Optimizer steps of linear warmup before the schedule; 0 for none.</summary>
+    public int Warmup { get; init; }
+
+    /// <summary>Epochs without a better validation loss after which training stops; null for never.</summary>
+    public int? EarlyStopping { get; init; }
+
+    /// <summary>The learning rate of every optimizer step of a run of <paramref name="totalSteps"/> steps, one epoch being <paramref name="batchesPerEpoch"/> of them.</summary>
+    public ILearningRateSchedule LearningRateSchedule(long totalSteps, int batchesPerEpoch)
+    {
+        ILearningRateSchedule schedule = Schedule switch
+        {
+            "step" => new StepSchedule(LearningRate, StepSize ?? Math.Max(1, batchesPerEpoch), Gamma),
+            "cosine" => new CosineSchedule(LearningRate, (int)Math.Clamp(totalSteps - Warmup, 1, int.MaxValue), MinLearningRate),
+            _ => new ConstantSchedule(LearningRate),
+        };
+        return Warmup > 0 ? new LinearWarmupSchedule(schedule, Warmup) : schedule;
+    }
+
     public static RunSettings From(SpecDocument spec)
     {
         var d = spec.Data;
@@ -22,6 +53,14 @@ public sealed record RunSettings(
             Epochs: t?.Epochs?.Value ?? 10, BatchSize: t?.BatchSize?.Value ?? 32, Steps: t?.Steps?.Value ?? 32, Optimizer: t?.Optimizer?.Value ?? "adam",
             LearningRate: t?.LearningRate?.Value ?? 0.002, ClipNorm: t?.ClipNorm?.Value, Seed: t?.Seed?.Value ?? 1,
             Samples: g?.Samples?.Value ?? 10, MaxLength: g?.MaxLength?.Value ?? 40, Temperature: g?.Temperature?.Value ?? 1.0,
-            Prefix: g?.Prefix?.Value ?? "");
+            Prefix: g?.Prefix?.Value ?? "")
+        {
+            Schedule = t?.Schedule?.Value ?? "constant",
+            StepSize = t?.StepSize?.Value,
+            Gamma = t?.Gamma?.Value ?? 0.1,
+            MinLearningRate = t?.MinLearningRate?.Value ?? 0,
+            Warmup = t?.Warmup?.Value ?? 0,
+            EarlyStopping = t?.EarlyStopping?.Value,
+        };
     }
 }
