@@ -25,7 +25,13 @@ public abstract record BoundLayer(string Name, TextLocation Location)
 public sealed record BoundRnnLayer(string Name, TextLocation Location, IReadOnlyList<BoundCell> Cells, int Hidden, int NumLayers, int Directions, bool Bias)
     : BoundLayer(Name, Location)
 {
-    public override int OutputSize => Directions * Cells[^1].OutputSize;
+    /// <summary>How the two directions combine at each step: concat (PyTorch's), sum, mul or ave.</summary>
+    public string Merge { get; init; } = "concat";
+
+    /// <summary>Features per step after merging the directions of a layer with output size <paramref name="cellOutput"/>.</summary>
+    public int MergedSize(int cellOutput) => Merge == "concat" ? Directions * cellOutput : cellOutput;
+
+    public override int OutputSize => MergedSize(Cells[^1].OutputSize);
     public IReadOnlyList<string> States => Cells[0].States;
 }
 

@@ -81,6 +81,9 @@ public static class CompilerDiagnostics
     public static void ReportBadChunkCount(this DiagnosticBag bag, TextLocation at, string problem) =>
         bag.Report("RG0224", at, problem);
 
+    public static void ReportMergeNeedsTwoDirections(this DiagnosticBag bag, TextLocation at) =>
+        bag.Report("RG0228", at, "'merge' combines the two directions of a bidirectional layer; add 'bidirectional: true' or remove it");
+
     public static void ReportNoLayers(this DiagnosticBag bag, TextLocation at) =>
         bag.Report("RG0225", at, "the model has no layers; add at least one under layers:");
 

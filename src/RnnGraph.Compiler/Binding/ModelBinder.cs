@@ -166,6 +166,12 @@ public sealed class ModelBinder
         int hidden = spec.Hidden.Value;
         int numLayers = spec.NumLayers?.Value ?? 1;
         int directions = spec.Bidirectional?.Value == true ? 2 : 1;
+        string merge = spec.Merge?.Value ?? "concat";
+        if (spec.Merge is { } m && directions == 1)
+        {
+            _bag.ReportMergeNeedsTwoDirections(m.Location);
+            return null;
+        }
         bool bias = spec.Bias?.Value ?? true;
 
         var cells = new List<BoundCell>();
@@ -178,9 +184,9 @@ public sealed class ModelBinder
             for (int d = 0; d < directions; d++)
                 foreach (var p in cell.Params)
                     parameters.Add(new ModelParameter(ModelNames.Parameter(name, p.Name, l, d), p.Dims, name));
-            size = directions * cell.OutputSize;
+            size = merge == "concat" ? directions * cell.OutputSize : cell.OutputSize;
         }
-        return new BoundRnnLayer(name, spec.Location, cells, hidden, numLayers, directions, bias);
+        return new BoundRnnLayer(name, spec.Location, cells, hidden, numLayers, directions, bias) { Merge = merge };
     }
 
     private string? ResolveCellName(RnnLayerSpec spec)

@@ -145,8 +145,15 @@ public static class UnrollPass
                 ? perDirection[0]
                 : Enumerable.Range(0, steps).Select(t =>
                 {
-                    b.CurrentOrigin = new NodeOrigin(layer.Location, layer.Name, l, -1, t, "concat directions");
-                    return b.ConcatLast(perDirection[0][t], perDirection[1][t]);
+                    b.CurrentOrigin = new NodeOrigin(layer.Location, layer.Name, l, -1, t, layer.Merge + " directions");
+                    Node forward = perDirection[0][t], reverse = perDirection[1][t];
+                    return layer.Merge switch
+                    {
+                        "sum" => b.Add(forward, reverse),
+                        "mul" => b.Mul(forward, reverse),
+                        "ave" => b.Mul(b.Add(forward, reverse), b.Const(0.5)),
+                        _ => b.ConcatLast(forward, reverse),
+                    };
                 }).ToArray();
         }
         for (int s = 0; s < stateCount; s++)

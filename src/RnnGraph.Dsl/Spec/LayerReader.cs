@@ -82,6 +82,7 @@ internal static class LayerReader
         var batchFirst = o.Boolean("batch_first");
         var resetAfter = o.Boolean("reset_after");
         var peepholes = o.Boolean("peepholes");
+        var merge = o.Choice("merge", "merge mode", SpecKeys.MergeModes);
 
         if (cell is { Value: var cellName })
         {
@@ -93,7 +94,10 @@ internal static class LayerReader
         }
 
         if (cell is not { } c || hidden is not { } h) return null;
-        return new RnnLayerSpec(layer.Kind, layer.Name, layer.Location, c, h, numLayers, bidirectional, bias, batchFirst, resetAfter, peepholes);
+        return new RnnLayerSpec(layer.Kind, layer.Name, layer.Location, c, h, numLayers, bidirectional, bias, batchFirst, resetAfter, peepholes)
+        {
+            Merge = merge,
+        };
     }
 
     private static LayerSpec? ReadDense(LayerItem layer)

@@ -17,7 +17,7 @@ internal static class SpecKeys
 
     public static readonly KeyTable Rnn = new(
         required: ["cell", "hidden"],
-        optional: ["layers", "bidirectional", "bias", "batch_first", "reset_after", "peepholes", "name"]);
+        optional: ["layers", "bidirectional", "merge", "bias", "batch_first", "reset_after", "peepholes", "name"]);
 
     public static readonly KeyTable Dense = new(required: ["units"], optional: ["activation", "bias", "name"]);
 
@@ -44,6 +44,9 @@ internal static class SpecKeys
     public static readonly IReadOnlyList<string> BuiltInCells = ["rnn_tanh", "rnn_relu", "gru", "lstm"];
 
     public static readonly IReadOnlyList<string> Activations = ["none", "softmax"];
+
+    /// <summary>How a bidirectional layer combines its two directions at each step.</summary>
+    public static readonly IReadOnlyList<string> MergeModes = ["concat", "sum", "mul", "ave"];
 
     /// <summary>How <c>data</c> is cut into sequences: one per line, or one stream in truncated-BPTT windows.</summary>
     public static readonly IReadOnlyList<string> DataFormats = ["lines", "stream"];

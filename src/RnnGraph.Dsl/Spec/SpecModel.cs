@@ -99,7 +99,11 @@ public sealed record RnnLayerSpec(
     Located<bool>? Bias,
     Located<bool>? BatchFirst,
     Located<bool>? ResetAfter,
-    Located<bool>? Peepholes) : LayerSpec(Kind, Name, Location);
+    Located<bool>? Peepholes) : LayerSpec(Kind, Name, Location)
+{
+    /// <summary><c>merge: concat | sum | mul | ave</c>: how the two directions combine (bidirectional only).</summary>
+    public Located<string>? Merge { get; init; }
+}
 
 /// <summary><c>- dense: { units, activation: none|softmax, bias }</c>, applied at every step.</summary>
 public sealed record DenseLayerSpec(

@@ -83,6 +83,7 @@ public static class SpecSchema
             ["hidden"] = () => PositiveInteger("Hidden size H."),
             ["layers"] = () => PositiveInteger("Stacked layers; layer l > 0 takes the D·H outputs of layer l-1. Default 1."),
             ["bidirectional"] = () => Boolean("D = 2: a reverse direction, outputs concatenated [fwd, bwd]. Default false."),
+            ["merge"] = () => Enum(SpecKeys.MergeModes, "Bidirectional only: how the directions combine at each step. Default concat."),
             ["bias"] = () => Boolean("false drops every cell parameter whose name starts with bias. Default true."),
             ["batch_first"] = () => Boolean("Sequence tensors are [B,T,...] instead of [T,B,...]. Default false."),
             ["reset_after"] = () => Boolean("gru only: false selects the original GRU (reset before the hidden matmul). Default true."),
