@@ -28,6 +28,12 @@ public sealed record BoundRnnLayer(string Name, TextLocation Location, IReadOnly
     /// <summary>How the two directions combine at each step: concat (PyTorch's), sum, mul or ave.</summary>
     public string Merge { get; init; } = "concat";
 
+    /// <summary>Drop probability on the outputs of each stacked layer but the last, while training.</summary>
+    public double Dropout { get; init; }
+
+    /// <summary>Drop probability of the variational mask on h[t-1] where it enters a matrix product, while training.</summary>
+    public double RecurrentDropout { get; init; }
+
     /// <summary>Features per step after merging the directions of a layer with output size <paramref name="cellOutput"/>.</summary>
     public int MergedSize(int cellOutput) => Merge == "concat" ? Directions * cellOutput : cellOutput;
 

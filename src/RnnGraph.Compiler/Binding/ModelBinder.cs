@@ -186,7 +186,12 @@ public sealed class ModelBinder
                     parameters.Add(new ModelParameter(ModelNames.Parameter(name, p.Name, l, d), p.Dims, name));
             size = merge == "concat" ? directions * cell.OutputSize : cell.OutputSize;
         }
-        return new BoundRnnLayer(name, spec.Location, cells, hidden, numLayers, directions, bias) { Merge = merge };
+        return new BoundRnnLayer(name, spec.Location, cells, hidden, numLayers, directions, bias)
+        {
+            Merge = merge,
+            Dropout = spec.Dropout?.Value ?? 0,
+            RecurrentDropout = spec.RecurrentDropout?.Value ?? 0,
+        };
     }
 
     private string? ResolveCellName(RnnLayerSpec spec)

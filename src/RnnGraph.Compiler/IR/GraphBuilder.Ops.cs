@@ -9,6 +9,10 @@ public sealed partial class GraphBuilder
     public Node Input(string name, int index, Shape shape, InputKind kind = InputKind.Float) =>
         Apply(OpTable.Input, new OpAttributes(Name: name, Index: index, Shape: shape, I0: (int)kind));
 
+    /// <summary>A dropout mask input of drop probability <paramref name="probability"/>, drawn by the trainer.</summary>
+    public Node DropoutMask(string name, int index, Shape shape, double probability) =>
+        Apply(OpTable.Input, new OpAttributes(Name: name, Index: index, Shape: shape, I0: (int)InputKind.Dropout, Scalar: probability));
+
     public Node Param(string name, Shape shape) => Apply(OpTable.Param, new OpAttributes(Name: name, Shape: shape));
 
     public Node Const(double value) => Apply(OpTable.Const, new OpAttributes(Scalar: value));

@@ -11,4 +11,7 @@ public enum InputKind
 
     /// <summary>Non-differentiable float weights: a step mask [B,1] (1 where a sequence has a value, 0 past its end) or a loss scale.</summary>
     Mask = 2,
+
+    /// <summary>A dropout keep mask, fed while training only: each entry 0 with probability p (the input's Scalar), else 1/(1-p).</summary>
+    Dropout = 3,
 }

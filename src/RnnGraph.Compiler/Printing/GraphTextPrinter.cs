@@ -81,6 +81,7 @@ public static class GraphTextPrinter
         };
         if (node.Op.Name == "input" && a.I0 == (int)InputKind.TokenIds) text += " {ids}";
         if (node.Op.Name == "input" && a.I0 == (int)InputKind.Mask) text += " {mask}";
+        if (node.Op.Name == "input" && a.I0 == (int)InputKind.Dropout) text += string.Create(CultureInfo.InvariantCulture, $" {{dropout p={a.Scalar}}}");
         return text ?? "";
     }
 }

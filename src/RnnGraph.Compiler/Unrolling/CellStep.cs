@@ -13,9 +13,12 @@ internal sealed class CellStep
     private readonly Dictionary<string, Node> _previous = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Node> _values = new(StringComparer.Ordinal);
     private string _targets = "";
+    private readonly Node? _recurrentMask;
 
-    public CellStep(GraphBuilder b, BoundCell cell, IReadOnlyDictionary<string, Node> parameters, Node x, Node[] previousStates, NodeOrigin origin)
+    public CellStep(GraphBuilder b, BoundCell cell, IReadOnlyDictionary<string, Node> parameters, Node x, Node[] previousStates, NodeOrigin origin,
+                    Node? recurrentMask = null)
     {
+        _recurrentMask = recurrentMask;
         _b = b;
         _cell = cell;
         _params = parameters;
@@ -44,6 +47,12 @@ internal sealed class CellStep
         return node;
     }
 
+    /// <summary>The first state's previous value entering a matrix product carries the recurrent dropout mask, if any.</summary>
+    private Node MaskedRecurrence(BoundExpr vector) =>
+        _recurrentMask is not null && vector is BoundPreviousState s && s.State == _cell.States[0]
+            ? _b.Mul(Evaluate(vector), _recurrentMask)
+            : Evaluate(vector);
+
     private Node Evaluate(BoundExpr e) => e switch
     {
         BoundParamRef p => _params[p.Param],
@@ -54,7 +63,7 @@ internal sealed class CellStep
         BoundZero z => _b.Zeros(new Shape(Shape.Batch, z.Size)),
         BoundElementwise w => _b.Apply(w.Op, w.Operands.Select(Evaluate).ToArray()),
         BoundMatrix m => m.IsWhole ? _params[m.Param] : _b.SliceRows(_params[m.Param], m.RowStart, m.Rows),
-        BoundMatVec m => _b.MatMul(Evaluate(m.Vector), Evaluate(m.Matrix), false, true),
+        BoundMatVec m => _b.MatMul(MaskedRecurrence(m.Vector), Evaluate(m.Matrix), false, true),
         BoundChunkPart c => _b.SliceLast(EvaluateChunkSource(c.Source), c.Index * c.Size, c.Size),
         BoundConcat c => _b.ConcatLast(c.Parts.Select(Evaluate).ToArray()),
         _ => throw new InvalidOperationException($"cannot evaluate {e.GetType().Name}"),

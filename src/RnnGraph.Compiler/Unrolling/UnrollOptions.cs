@@ -5,7 +5,8 @@ namespace RnnGraph.Compiler.Unrolling;
 /// start at zero), and whether sequences have their own lengths: then a mask input <c>mask[t]</c> [B,1]
 /// freezes each sequence's states past its end and zeroes its outputs there (packed-sequence semantics).
 /// </summary>
-public sealed record UnrollOptions(int Steps, IReadOnlySet<string>? GivenInitialStates = null, bool Masked = false)
+/// <para>With <c>Training</c>, layers with dropout get dropout mask inputs (the trainer draws them); otherwise none.</para>
+public sealed record UnrollOptions(int Steps, IReadOnlySet<string>? GivenInitialStates = null, bool Masked = false, bool Training = false)
 {
     public bool IsGiven(string name) => GivenInitialStates?.Contains(name) ?? false;
 }

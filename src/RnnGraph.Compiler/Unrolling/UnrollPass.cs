@@ -120,11 +120,15 @@ public static class UnrollPass
                 }
 
                 var outputs = new Node[steps];
+                // Variational dropout: one mask per sequence, the same at every step.
+                Node? recurrentMask = options.Training && layer.RecurrentDropout > 0
+                    ? b.DropoutMask($"{layer.Name}.recurrent_dropout_l{l}{(d == 1 ? "_reverse" : "")}", -1, new Shape(Shape.Batch, cell.Hidden), layer.RecurrentDropout)
+                    : null;
                 for (int i = 0; i < steps; i++)
                 {
                     int t = d == 0 ? i : steps - 1 - i;
                     var origin = new NodeOrigin(null, layer.Name, l, d, t);
-                    var step = new CellStep(b, cell, parameters, sequence[t], state, origin);
+                    var step = new CellStep(b, cell, parameters, sequence[t], state, origin, recurrentMask);
                     outputs[t] = step.Output;
                     if (masks is null)
                     {
@@ -155,6 +159,15 @@ public static class UnrollPass
                         _ => b.ConcatLast(forward, reverse),
                     };
                 }).ToArray();
+            if (options.Training && layer.Dropout > 0 && l < layer.NumLayers - 1)
+            {
+                for (int t = 0; t < steps; t++)
+                {
+                    b.CurrentOrigin = new NodeOrigin(layer.Location, layer.Name, l, -1, t, "dropout");
+                    var output = sequence[t];
+                    sequence[t] = b.Mul(output, b.DropoutMask($"{layer.Name}.dropout_l{l}", t, output.Shape, layer.Dropout));
+                }
+            }
         }
         for (int s = 0; s < stateCount; s++)
         {

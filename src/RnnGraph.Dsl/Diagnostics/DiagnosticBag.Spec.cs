@@ -34,7 +34,7 @@ namespace RnnGraph.Dsl.Diagnostics;
 //           unknown <format|tokenizer|optimizer> '<name>'; expected <a>, <b> or <c>
 //   RG0023  <what> must be a positive number, got <x>
 //   RG0024  <what> must be a non-negative integer, got <n>
-//   RG0025  validation fraction must be at least 0 and less than 1, got <x>
+//   RG0025  <validation fraction|dropout probability> must be at least 0 and less than 1, got <x>
 //   RG0026  'one_hot' applies only to token inputs ('vocab'); input '<name>' has 'size'
 
 public sealed partial class DiagnosticBag
@@ -142,8 +142,10 @@ public sealed partial class DiagnosticBag
     internal void ReportNegative(TextLocation location, string what, int value) =>
         Report("RG0024", location, $"{what} must be a non-negative integer, got {value}");
 
-    internal void ReportValidationOutOfRange(TextLocation location, double value) =>
-        Report("RG0025", location, $"validation fraction must be at least 0 and less than 1, got {value.ToString(CultureInfo.InvariantCulture)}");
+    internal void ReportValidationOutOfRange(TextLocation location, double value) => ReportFractionOutOfRange(location, "validation fraction", value);
+
+    internal void ReportFractionOutOfRange(TextLocation location, string what, double value) =>
+        Report("RG0025", location, $"{what} must be at least 0 and less than 1, got {value.ToString(CultureInfo.InvariantCulture)}");
 
     internal void ReportOneHotWithSize(TextLocation location, string input) =>
         Report("RG0026", location, $"'one_hot' applies only to token inputs ('vocab'); input '{input}' has 'size'");

@@ -83,6 +83,8 @@ internal static class LayerReader
         var resetAfter = o.Boolean("reset_after");
         var peepholes = o.Boolean("peepholes");
         var merge = o.Choice("merge", "merge mode", SpecKeys.MergeModes);
+        var dropout = Fraction(layer, o, "dropout");
+        var recurrentDropout = Fraction(layer, o, "recurrent_dropout");
 
         if (cell is { Value: var cellName })
         {
@@ -97,7 +99,18 @@ internal static class LayerReader
         return new RnnLayerSpec(layer.Kind, layer.Name, layer.Location, c, h, numLayers, bidirectional, bias, batchFirst, resetAfter, peepholes)
         {
             Merge = merge,
+            Dropout = dropout,
+            RecurrentDropout = recurrentDropout,
         };
+    }
+
+    /// <summary>A probability in [0, 1); outside it, RG0025 and null.</summary>
+    private static Located<double>? Fraction(LayerItem layer, MappingReader o, string key)
+    {
+        var value = o.Number(key);
+        if (value is not { Value: < 0 or >= 1 } bad) return value;
+        layer.Ctx.Diagnostics.ReportFractionOutOfRange(bad.Location, "dropout probability", bad.Value);
+        return null;
     }
 
     private static LayerSpec? ReadDense(LayerItem layer)

@@ -17,7 +17,7 @@ internal static class SpecKeys
 
     public static readonly KeyTable Rnn = new(
         required: ["cell", "hidden"],
-        optional: ["layers", "bidirectional", "merge", "bias", "batch_first", "reset_after", "peepholes", "name"]);
+        optional: ["layers", "bidirectional", "merge", "bias", "batch_first", "reset_after", "peepholes", "dropout", "recurrent_dropout", "name"]);
 
     public static readonly KeyTable Dense = new(required: ["units"], optional: ["activation", "bias", "name"]);
 

@@ -103,6 +103,12 @@ public sealed record RnnLayerSpec(
 {
     /// <summary><c>merge: concat | sum | mul | ave</c>: how the two directions combine (bidirectional only).</summary>
     public Located<string>? Merge { get; init; }
+
+    /// <summary><c>dropout: p</c>: while training, drop each output of a stacked layer but the last with probability p (PyTorch's dropout).</summary>
+    public Located<double>? Dropout { get; init; }
+
+    /// <summary><c>recurrent_dropout: p</c>: while training, one mask per sequence on h[t-1] where it enters a matrix product (variational dropout).</summary>
+    public Located<double>? RecurrentDropout { get; init; }
 }
 
 /// <summary><c>- dense: { units, activation: none|softmax, bias }</c>, applied at every step.</summary>

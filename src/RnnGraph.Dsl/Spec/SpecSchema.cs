@@ -83,6 +83,8 @@ public static class SpecSchema
             ["hidden"] = () => PositiveInteger("Hidden size H."),
             ["layers"] = () => PositiveInteger("Stacked layers; layer l > 0 takes the D·H outputs of layer l-1. Default 1."),
             ["bidirectional"] = () => Boolean("D = 2: a reverse direction, outputs concatenated [fwd, bwd]. Default false."),
+            ["dropout"] = () => Fraction("While training: drop each output of a stacked layer but the last with this probability. Default 0."),
+            ["recurrent_dropout"] = () => Fraction("While training: one dropout mask per sequence on h[t-1] where it enters a matrix product. Default 0."),
             ["merge"] = () => Enum(SpecKeys.MergeModes, "Bidirectional only: how the directions combine at each step. Default concat."),
             ["bias"] = () => Boolean("false drops every cell parameter whose name starts with bias. Default true."),
             ["batch_first"] = () => Boolean("Sequence tensors are [B,T,...] instead of [T,B,...]. Default false."),
@@ -109,13 +111,7 @@ public static class SpecSchema
             ["format"] = () => Enum(SpecKeys.DataFormats, "lines: each non-blank line is one sequence; stream: one token stream cut into windows of training.steps tokens. Default lines."),
             ["tokenizer"] = () => Enum(SpecKeys.Tokenizers, "char: one token per character; word: words and single punctuation marks, lowercased. Default char."),
             ["min_frequency"] = () => PositiveInteger("Tokens seen fewer times than this in the training part become <unk>. Default 1."),
-            ["validation"] = () => new JsonObject
-            {
-                ["description"] = "The fraction of the data held out for the validation loss, in [0, 1); 0 disables it. Default 0.1.",
-                ["type"] = "number",
-                ["minimum"] = 0,
-                ["exclusiveMaximum"] = 1,
-            },
+            ["validation"] = () => Fraction("The fraction of the data held out for the validation loss, in [0, 1); 0 disables it. Default 0.1."),
         },
         ["training"] = new(StringComparer.Ordinal)
         {
@@ -314,6 +310,10 @@ public static class SpecSchema
         ["description"] = description,
         ["anyOf"] = new JsonArray(new JsonObject { ["type"] = "integer", ["minimum"] = 1 }, new JsonObject { ["const"] = "auto" }),
     };
+
+    /// <summary>A number in [0, 1): a fraction or a probability.</summary>
+    private static JsonObject Fraction(string description) =>
+        new() { ["description"] = description, ["type"] = "number", ["minimum"] = 0, ["exclusiveMaximum"] = 1 };
 
     private static JsonObject Boolean(string description) => new() { ["description"] = description, ["type"] = "boolean" };
 

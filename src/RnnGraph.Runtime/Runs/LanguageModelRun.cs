@@ -61,7 +61,7 @@ public static class LanguageModelRun
             observer.Message($"resuming {runFolder} after epoch {checkpoint.Epoch}");
         }
         observer.Message($"model: {model.Parameters.Sum(p => p.Dims.Aggregate(1L, (a, b) => a * b))} weights; {settings.Optimizer} lr {settings.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {settings.BatchSize}, {settings.Epochs} epochs");
-        var trainer = new Trainer(compilation, parameters, optimizer, new TrainerOptions(ClipNorm: settings.ClipNorm));
+        var trainer = new Trainer(compilation, parameters, optimizer, new TrainerOptions(ClipNorm: settings.ClipNorm, Seed: settings.Seed));
         var batcher = new Batcher(new BatcherOptions { BatchSize = settings.BatchSize, Seed = settings.Seed, AddBos = true, AddEos = true, BucketSize = settings.BatchSize * 8 });
         var ordered = new Batcher(new BatcherOptions { BatchSize = settings.BatchSize, Shuffle = false, AddBos = true, AddEos = true });
 

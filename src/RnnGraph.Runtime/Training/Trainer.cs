@@ -107,7 +107,7 @@ public sealed class Trainer
         if (!_graphs.TryGetValue((batch.Steps, masked, withBackward, states), out var graph))
         {
             var given = states ? batch.InitialStates!.Keys.ToHashSet(StringComparer.Ordinal) : null;
-            var forward = _compilation.Unroll(new UnrollOptions(batch.Steps, given, masked));
+            var forward = _compilation.Unroll(new UnrollOptions(batch.Steps, given, masked, Training: withBackward));
             var withLoss = LossBuilder.AddLoss(forward, Options.Loss);
             graph = _compilation.Optimize(withBackward
                 ? AutodiffPass.Run(withLoss, name => name == LossBuilder.LossOutput, n => n.Op.Name == "param")
@@ -117,6 +117,23 @@ public sealed class Trainer
         executor = new Executor<float>(graph, batch.Batch);
         _executors[key] = executor;
         return executor;
+    }
+
+    /// <summary>
+    /// Fills every dropout mask input: 0 with its probability p, else 1/(1-p). The generator is seeded by the
+    /// trainer's seed and the optimizer step, so a resumed run draws the masks an uninterrupted one would.
+    /// </summary>
+    private void DrawDropoutMasks(Executor<float> executor)
+    {
+        var random = new Random(unchecked(Options.Seed * 1_000_003 + (int)_optimizer.StepCount));
+        foreach (var node in executor.InputNodes.Where(n => n.Attributes.I0 == (int)InputKind.Dropout).OrderBy(n => n.Attributes.Name, StringComparer.Ordinal).ThenBy(n => n.Attributes.Index))
+        {
+            double p = node.Attributes.Scalar;
+            float keep = (float)(1 / (1 - p));
+            var mask = new float[node.Shape.ElementCount(executor.Batch)];
+            for (int i = 0; i < mask.Length; i++) mask[i] = random.NextDouble() < p ? 0f : keep;
+            executor.SetInput(node.Attributes.Name!, node.Attributes.Index, mask);
+        }
     }
 
     /// <summary>L·D for an initial-state input name: how many [B,H] slices it stacks.</summary>
@@ -150,6 +167,7 @@ public sealed class Trainer
                     executor.SetInput(name, k, values.AsSpan(offset, values.Length / StackSize(name)));
             }
         }
+        DrawDropoutMasks(executor);
         int counted = T * B;
         if (batch.Lengths is { } lengths)
         {

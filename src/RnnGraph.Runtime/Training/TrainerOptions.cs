@@ -3,4 +3,5 @@ using RnnGraph.Compiler.Training;
 namespace RnnGraph.Runtime.Training;
 
 /// <summary>How a <see cref="Trainer"/> turns gradients into an update: the loss, and optional clipping (norm first, as usually configured).</summary>
-public sealed record TrainerOptions(LossKind Loss = LossKind.CrossEntropy, double? ClipNorm = null, double? ClipValue = null);
+/// <para><see cref="Seed"/> makes dropout masks repeatable: the masks of a step depend only on the seed and the optimizer step.</para>
+public sealed record TrainerOptions(LossKind Loss = LossKind.CrossEntropy, double? ClipNorm = null, double? ClipValue = null, int Seed = 1);

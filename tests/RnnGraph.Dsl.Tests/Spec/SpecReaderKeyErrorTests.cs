@@ -15,7 +15,7 @@ public sealed class SpecReaderKeyErrorTests
                 - rnn: { cell: lstm, hidden: 32, batchfirst: true, foo: 1 }
             """,
             "spec.yaml(5,38): error RG0005: unknown key 'batchfirst' in rnn layer; did you mean 'batch_first'?",
-            "spec.yaml(5,56): error RG0005: unknown key 'foo' in rnn layer; valid keys are cell, hidden, layers, bidirectional, merge, bias, batch_first, reset_after, peepholes, name");
+            "spec.yaml(5,56): error RG0005: unknown key 'foo' in rnn layer; valid keys are cell, hidden, layers, bidirectional, merge, bias, batch_first, reset_after, peepholes, dropout, recurrent_dropout, name");
 
     [Fact]
     public void Unknown_top_level_section() =>
