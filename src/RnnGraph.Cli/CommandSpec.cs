@@ -2,8 +2,12 @@ using System.Text;
 
 namespace RnnGraph.Cli;
 
-/// <summary>One option of a command: a flag when <see cref="ValueName"/> is null.</summary>
-public sealed record OptionSpec(string Name, string? ValueName, string Help, bool Required = false, IReadOnlyList<string>? Choices = null);
+/// <summary>One option of a command: a flag when <see cref="ValueName"/> is null; a <see cref="Repeatable"/> option collects its values in order.</summary>
+public sealed record OptionSpec(string Name, string? ValueName, string Help, bool Required = false, IReadOnlyList<string>? Choices = null, bool Repeatable = false)
+{
+    /// <summary><c>--set KEY=VALUE</c>, shared by the commands that read a spec.</summary>
+    public static OptionSpec Set { get; } = new("--set", "KEY=VALUE", "override a value of the spec, e.g. training.epochs=2 (repeatable)", Repeatable: true);
+}
 
 /// <summary>A command's name, arguments, options and help text, from which usage and help are printed.</summary>
 public sealed record CommandSpec(string Name, string Summary, IReadOnlyList<string> Positionals, IReadOnlyList<OptionSpec> Options, string? Details = null)

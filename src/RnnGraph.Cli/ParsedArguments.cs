@@ -7,6 +7,12 @@ public sealed class ParsedArguments
     public Dictionary<string, string> Options { get; } = new(StringComparer.Ordinal);
     public HashSet<string> Flags { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The values of repeatable options, in command-line order.</summary>
+    public Dictionary<string, List<string>> Lists { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The values given to a repeatable option; empty when it was not given.</summary>
+    public IReadOnlyList<string> List(string name) => Lists.TryGetValue(name, out var values) ? values : [];
+
     public string? Option(string name) => Options.GetValueOrDefault(name);
 
     public int IntOption(string name, int fallback, int min)
@@ -49,13 +55,19 @@ public sealed class ParsedArguments
             }
             if (option.Choices is { } choices && !choices.Contains(value))
                 throw new UsageException($"option '{name}' must be one of {string.Join(", ", choices)}, got '{value}'");
+            if (option.Repeatable)
+            {
+                if (!result.Lists.TryGetValue(name, out var values)) result.Lists[name] = values = new List<string>();
+                values.Add(value);
+                continue;
+            }
             result.Options[name] = value;
         }
         if (result.Positionals.Count != command.Positionals.Count)
             throw new UsageException(result.Positionals.Count < command.Positionals.Count
                 ? $"'{command.Name}' needs {string.Join(" ", command.Positionals)}"
                 : $"unexpected argument '{result.Positionals[command.Positionals.Count]}'");
-        foreach (var option in command.Options.Where(o => o.Required && !result.Options.ContainsKey(o.Name)))
+        foreach (var option in command.Options.Where(o => o.Required && !result.Options.ContainsKey(o.Name) && !result.Lists.ContainsKey(o.Name)))
             throw new UsageException($"'{command.Name}' needs {option.Name} {option.ValueName}");
         return result;
     }

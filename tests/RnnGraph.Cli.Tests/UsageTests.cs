@@ -28,7 +28,7 @@ public sealed class UsageTests
     }
 
     [Theory]
-    [InlineData("check", "usage: rnngraph check SPEC\n")]
+    [InlineData("check", "usage: rnngraph check SPEC [--set KEY=VALUE]\n")]
     [InlineData("dump", "usage: rnngraph dump SPEC --steps T [--stage STAGE] [--format FORMAT]")]
     [InlineData("eval", "usage: rnngraph eval SPEC --weights W.safetensors --inputs IN.safetensors --out OUT.safetensors")]
     [InlineData("gradcheck", "usage: rnngraph gradcheck SPEC")]
@@ -96,7 +96,7 @@ public sealed class UsageTests
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("error: 'check' needs SPEC", result.ErrorLines[0]);
-        Assert.Equal("usage: rnngraph check SPEC", result.ErrorLines[1]);
+        Assert.Equal("usage: rnngraph check SPEC [--set KEY=VALUE]", result.ErrorLines[1]);
     }
 
     [Fact]

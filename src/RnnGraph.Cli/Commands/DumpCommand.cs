@@ -16,13 +16,14 @@ public sealed class DumpCommand : ICommand
             new OptionSpec("--initial-states", null, "feed initial states as inputs instead of zeros"),
             new OptionSpec("--lengths", null, "sequences of their own lengths: per-step masks as in eval with lengths"),
             new OptionSpec("--out", "FILE", "write to FILE instead of standard output"),
+            OptionSpec.Set,
         ],
         "The text form lists one node per line in topological order: %n = op operands {attributes} : shape  # layer, step, equation name.");
 
     public int Execute(ParsedArguments args, CliContext context)
     {
         int steps = args.IntOption("--steps", 3, min: 1);
-        var compilation = SpecLoader.Load(args.Positionals[0], context.Error, context.Error);
+        var compilation = SpecLoader.Load(args.Positionals[0], args.List("--set"), context.Error, context.Error);
         if (compilation is null) return 1;
         var graph = compilation.Stage(args.Option("--stage") ?? "optimized", steps, args.Flags.Contains("--initial-states"), args.Flags.Contains("--lengths"));
         string text = args.Option("--format") == "dot" ? GraphDotPrinter.Print(graph) : GraphTextPrinter.Print(graph);

@@ -14,12 +14,13 @@ public sealed class EvalCommand : ICommand
             new OptionSpec("--inputs", "IN.safetensors", "x [T,B,I] ([B,T,I] if batch_first); optional lengths [B], h0, c0, dy, dh_n, dc_n", Required: true),
             new OptionSpec("--out", "OUT.safetensors", "y, h_n, c_n and, when an upstream gradient is given, grad.x, grad.h0, grad.<param>", Required: true),
             new OptionSpec("--compare", "REF.safetensors", "compare the outputs with reference tensors (e.g. from PyTorch); exit 1 on a mismatch"),
+            OptionSpec.Set,
         ],
         "Missing upstream gradients count as zero. With lengths (I32/I64), each sequence stops at its own length as\nPyTorch's packed sequences do: y is zero past the end, h_n/c_n are taken at the last valid step.\nOn bad input: a one-line error, exit 1, nothing written.");
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        var compilation = SpecLoader.Load(args.Positionals[0], context.Error, context.Error);
+        var compilation = SpecLoader.Load(args.Positionals[0], args.List("--set"), context.Error, context.Error);
         if (compilation is null) return 1;
         string outPath = args.Option("--out")!;
         string outFolder = Path.GetDirectoryName(Path.GetFullPath(outPath))!;

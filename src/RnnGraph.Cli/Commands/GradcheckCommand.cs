@@ -14,6 +14,7 @@ public sealed class GradcheckCommand : ICommand
             new OptionSpec("--seed", "N", "random seed (default 1234)"),
             new OptionSpec("--max-elements", "N", "elements checked per tensor, sampled (default 48)"),
             new OptionSpec("--tolerance", "TOL", "largest relative error accepted (default 1e-5)"),
+            OptionSpec.Set,
         ],
         "Relative error = |analytic - numeric| / max(|analytic|, |numeric|, 1e-3). Exit 1 above the tolerance.");
 
@@ -32,7 +33,7 @@ public sealed class GradcheckCommand : ICommand
             MaxElementsPerTensor = args.IntOption("--max-elements", defaults.MaxElementsPerTensor, 1),
             Tolerance = tolerance,
         };
-        var compilation = SpecLoader.Load(args.Positionals[0], context.Error, context.Error);
+        var compilation = SpecLoader.Load(args.Positionals[0], args.List("--set"), context.Error, context.Error);
         if (compilation is null) return 1;
 
         var report = GradientChecker.Run(compilation, options);

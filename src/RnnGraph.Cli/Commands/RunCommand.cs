@@ -17,6 +17,7 @@ public sealed class RunCommand : ICommand
             new OptionSpec("--out", "DIR", "run folder (default: runs/<spec name>)"),
             new OptionSpec("--epochs", "N", "override training.epochs"),
             new OptionSpec("--resume", null, "SPEC is a run folder: continue it from its last checkpoint"),
+            OptionSpec.Set,
         ],
         "This version trains many-to-many language models (next-token prediction over the lines of data.file\nor data.text). The run folder holds weights.safetensors, vocab.json, spec.yaml, metrics.csv, samples.txt.");
 
@@ -30,7 +31,7 @@ public sealed class RunCommand : ICommand
             context.Error.WriteLine($"error: run folder '{args.Positionals[0]}' does not exist");
             return 1;
         }
-        var probe = SpecLoader.Load(specPath, context.Error, context.Error);
+        var probe = SpecLoader.Load(specPath, args.List("--set"), context.Error, context.Error);
         if (probe is null) return 1;
         string folder = resume ? args.Positionals[0] : args.Option("--out") ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(specPath));
         try

@@ -1,5 +1,6 @@
 using RnnGraph.Compiler;
 using RnnGraph.Dsl.Diagnostics;
+using RnnGraph.Dsl.Spec;
 using RnnGraph.Dsl.Text;
 
 namespace RnnGraph.Cli.Commands;
@@ -7,9 +8,18 @@ namespace RnnGraph.Cli.Commands;
 /// <summary>Reads and compiles a spec file, printing its diagnostics in the CONTRACT format.</summary>
 internal static class SpecLoader
 {
-    /// <summary>The compilation, or null after printing why not (missing file, or errors in the spec).</summary>
-    public static Compilation? Load(string path, TextWriter diagnosticsOut, TextWriter error)
+    /// <summary>
+    /// The compilation of the spec with the <c>--set KEY=VALUE</c> <paramref name="overrides"/> applied to its text,
+    /// or null after printing why not (missing file, a path the spec lacks, or errors in the spec).
+    /// </summary>
+    public static Compilation? Load(string path, IReadOnlyList<string> overrides, TextWriter diagnosticsOut, TextWriter error)
     {
+        foreach (string assignment in overrides)
+        {
+            int eq = assignment.IndexOf('=');
+            if (eq <= 0 || assignment[..eq].Trim().Length == 0)
+                throw new UsageException($"--set needs KEY=VALUE, e.g. training.epochs=2; got '{assignment}'");
+        }
         if (!File.Exists(path))
         {
             error.WriteLine($"error: spec file '{path}' does not exist");
@@ -22,7 +32,14 @@ internal static class SpecLoader
             error.WriteLine($"error: cannot read spec file '{path}': {e.Message}");
             return null;
         }
-        var compilation = Compilation.Create(new SourceText(path, text));
+        var overrideDiagnostics = new DiagnosticBag();
+        var source = SpecOverrides.Apply(new SourceText(path, text), overrides, overrideDiagnostics);
+        if (overrideDiagnostics.HasErrors)
+        {
+            diagnosticsOut.Write(DiagnosticFormatter.FormatAll(overrideDiagnostics.Sorted()));
+            return null;
+        }
+        var compilation = Compilation.Create(source);
         var diagnostics = compilation.Diagnostics.Sorted();
         if (diagnostics.Count > 0) diagnosticsOut.Write(DiagnosticFormatter.FormatAll(diagnostics));
         return compilation.HasErrors ? null : compilation;
