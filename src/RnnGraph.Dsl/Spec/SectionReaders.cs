@@ -74,6 +74,7 @@ internal static class SectionReaders
             MinLearningRate = minLearningRate,
             Warmup = o.NonNegativeInteger("warmup", "warmup"),
             EarlyStopping = o.PositiveInteger("early_stopping", "early stopping patience"),
+            Init = o.Choice("init", "weight initialization", SpecKeys.Inits),
         };
     }
 

@@ -30,7 +30,7 @@ internal static class SpecKeys
         required: [],
         optional: [
             "epochs", "batch_size", "steps", "optimizer", "learning_rate", "clip_norm", "seed",
-            "schedule", "step_size", "gamma", "min_learning_rate", "warmup", "early_stopping",
+            "schedule", "step_size", "gamma", "min_learning_rate", "warmup", "early_stopping", "init",
         ]);
 
     public static readonly KeyTable Generation = new(required: [], optional: ["samples", "max_length", "temperature", "prefix"]);
@@ -57,4 +57,7 @@ internal static class SpecKeys
 
     /// <summary>Learning-rate schedules over the optimizer steps of a run.</summary>
     public static readonly IReadOnlyList<string> Schedules = ["constant", "step", "cosine"];
+
+    /// <summary>Weight initializations: PyTorch's defaults, Xavier uniform, or Xavier with orthogonal recurrent blocks.</summary>
+    public static readonly IReadOnlyList<string> Inits = ["default", "xavier", "orthogonal"];
 }

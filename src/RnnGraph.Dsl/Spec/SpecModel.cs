@@ -57,6 +57,9 @@ public sealed record TrainingSpec(TextLocation Location)
 
     /// <summary>Epochs without a better validation loss after which training stops.</summary>
     public Located<int>? EarlyStopping { get; init; }
+
+    /// <summary>The weight initialization: <c>default</c>, <c>xavier</c> or <c>orthogonal</c>.</summary>
+    public Located<string>? Init { get; init; }
 }
 
 /// <summary>The <c>generation:</c> section: samples drawn from a trained language model.</summary>

@@ -149,6 +149,7 @@ public static class SpecSchema
                 ["minimum"] = 0,
             },
             ["early_stopping"] = () => PositiveInteger("Stop when the validation loss has not improved for this many epochs, keeping the best epoch's weights; needs data.validation > 0. Default off."),
+            ["init"] = () => Enum(SpecKeys.Inits, "Weight initialization, seeded by seed: default is PyTorch's; xavier draws 2-D weights from U(-a, a), a = sqrt(6 / (fan_in + fan_out)), with zero biases; orthogonal is xavier with an orthogonal matrix per gate block of the recurrent weights. Embeddings are N(0, 1) in all three. Default default."),
         },
         ["generation"] = new(StringComparer.Ordinal)
         {

@@ -46,7 +46,7 @@ public static class LanguageModelRun
         observer.Message(data.IsStream
             ? $"data: a stream of {data.TokenCount} tokens ({data.TrainStream!.Length} training, {data.ValidationStream!.Length} validation), vocabulary {data.Vocabulary.Count}"
             : $"data: {data.Train.Count} training and {data.Validation.Count} validation sequences, {data.TokenCount} tokens, vocabulary {data.Vocabulary.Count}");
-        var parameters = ParameterInitializer.PyTorchDefaults(model, settings.Seed);
+        var parameters = ParameterInitializer.Create(model, settings.Init, settings.Seed);
         var optimizer = Optimizers.Create(settings.Optimizer);
         var metrics = new List<EpochMetrics>();
         int firstEpoch = 1;

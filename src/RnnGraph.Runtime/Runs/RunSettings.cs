@@ -30,6 +30,9 @@ public sealed record RunSettings(
     /// <summary>Epochs without a better validation loss after which training stops; null for never.</summary>
     public int? EarlyStopping { get; init; }
 
+    /// <summary>The weight initialization: <c>default</c>, <c>xavier</c> or <c>orthogonal</c>.</summary>
+    public string Init { get; init; } = "default";
+
     /// <summary>The learning rate of every optimizer step of a run of <paramref name="totalSteps"/> steps, one epoch being <paramref name="batchesPerEpoch"/> of them.</summary>
     public ILearningRateSchedule LearningRateSchedule(long totalSteps, int batchesPerEpoch)
     {
@@ -61,6 +64,7 @@ public sealed record RunSettings(
             MinLearningRate = t?.MinLearningRate?.Value ?? 0,
             Warmup = t?.Warmup?.Value ?? 0,
             EarlyStopping = t?.EarlyStopping?.Value,
+            Init = t?.Init?.Value ?? "default",
         };
     }
 }
