@@ -18,7 +18,8 @@ public sealed class Trainer
     private readonly Compilation _compilation;
     private readonly IOptimizer _optimizer;
     private readonly Dictionary<(int Steps, bool Masked, bool Backward, bool States), Graph> _graphs = new();
-    private readonly Dictionary<(int Steps, bool Masked, bool Backward, bool States, int Batch), Executor<float>> _executors = new();
+    private readonly Dictionary<(int Steps, bool Masked, bool Backward, bool States, int Batch), PlannedExecutor> _executors = new();
+    private readonly Dictionary<string, int> _stackSizes = new(StringComparer.Ordinal);
 
     public Trainer(Compilation compilation, ParameterSet parameters, IOptimizer optimizer, TrainerOptions? options = null)
     {
@@ -34,6 +35,42 @@ public sealed class Trainer
             if (!given.Shape.SequenceEqual(p.Dims))
                 throw new ArgumentException($"parameter '{p.Name}' has shape [{string.Join(",", given.Shape)}] but the model needs [{string.Join(",", p.Dims)}]", nameof(parameters));
         }
+        foreach (var layer in model.RnnLayers)
+            for (int s = 0; s < layer.States.Count; s++)
+                _stackSizes[ModelNames.InitialState(model, layer, s)] = layer.NumLayers * layer.Directions;
+    }
+
+    /// <summary>
+    /// An executor with everything a step needs looked up once: which output holds each parameter's gradient,
+    /// the dropout inputs in a fixed order with their buffers, and the outputs of each final state.
+    /// </summary>
+    private sealed class PlannedExecutor
+    {
+        public PlannedExecutor(Executor<float> executor, ParameterSet parameters, BoundModel model)
+        {
+            Executor = executor;
+            var outputs = executor.Graph.Outputs;
+            Gradients = parameters.Select(p => (p, outputs.FirstOrDefault(o => o.Name == "grad." + p.Name))).ToArray();
+            Dropout = executor.InputNodes.Where(n => n.Attributes.I0 == (int)InputKind.Dropout)
+                .OrderBy(n => n.Attributes.Name, StringComparer.Ordinal).ThenBy(n => n.Attributes.Index)
+                .Select(n => (n, new float[n.Shape.ElementCount(executor.Batch)])).ToArray();
+            var finals = new List<(string, GraphOutput[])>();
+            foreach (var layer in model.RnnLayers)
+                for (int s = 0; s < layer.States.Count; s++)
+                {
+                    string final = ModelNames.FinalState(model, layer, s);
+                    finals.Add((ModelNames.InitialState(model, layer, s), outputs.Where(o => o.Name == final).OrderBy(o => o.Index).ToArray()));
+                }
+            FinalStates = finals.ToArray();
+            StepMask = new float[executor.Batch];
+        }
+
+        public Executor<float> Executor { get; }
+        public (Parameter Parameter, GraphOutput? Gradient)[] Gradients { get; }
+        public (Node Node, float[] Buffer)[] Dropout { get; }
+        public (string InitialName, GraphOutput[] Parts)[] FinalStates { get; }
+        public float[] StepMask { get; }
+        public float[] Scalar { get; } = new float[1];
     }
 
     public ParameterSet Parameters { get; }
@@ -50,18 +87,19 @@ public sealed class Trainer
     /// <summary>Runs one training step and returns the loss before the update (as PyTorch's loop reports it).</summary>
     public double Step(TrainingBatch batch, double learningRate)
     {
-        var executor = ExecutorFor(batch);
+        var plan = ExecutorFor(batch);
+        var executor = plan.Executor;
         foreach (var p in Parameters)
             if (executor.HasParam(p.Name)) executor.SetParam(p.Name, p.Value);
-        Feed(executor, batch);
+        Feed(plan, batch);
         executor.Run();
 
-        foreach (var p in Parameters)
+        foreach (var (p, gradient) in plan.Gradients)
         {
-            if (executor.Graph.Outputs.Any(o => o.Name == "grad." + p.Name)) executor.Output("grad." + p.Name).CopyTo(p.Grad);
+            if (gradient is not null) executor.Output(gradient).CopyTo(p.Grad);
             else Array.Clear(p.Grad);
         }
-        KeepFinalStates(executor);
+        KeepFinalStates(plan);
         if (Options.ClipNorm is { } norm) GradientClipping.ClipByNorm(Parameters, norm);
         if (Options.ClipValue is { } value) GradientClipping.ClipByValue(Parameters, value);
         _optimizer.Step(Parameters, learningRate);
@@ -71,39 +109,38 @@ public sealed class Trainer
     /// <summary>The loss on a batch without any update (validation): a forward-only graph.</summary>
     public double Loss(TrainingBatch batch)
     {
-        var executor = ExecutorFor(batch, withBackward: false);
+        var plan = ExecutorFor(batch, withBackward: false);
+        var executor = plan.Executor;
         foreach (var p in Parameters)
             if (executor.HasParam(p.Name)) executor.SetParam(p.Name, p.Value);
-        Feed(executor, batch);
+        Feed(plan, batch);
         executor.Run();
-        KeepFinalStates(executor);
+        KeepFinalStates(plan);
         return executor.Output(LossBuilder.LossOutput)[0];
     }
 
-    private void KeepFinalStates(Executor<float> executor)
+    /// <summary>Copies the final states out (fresh arrays: callers keep them as the next window's initial states).</summary>
+    private void KeepFinalStates(PlannedExecutor plan)
     {
-        var model = _compilation.Model!;
-        foreach (var layer in model.RnnLayers)
-            for (int s = 0; s < layer.States.Count; s++)
+        foreach (var (initialName, parts) in plan.FinalStates)
+        {
+            var values = new float[parts.Sum(o => plan.Executor.Output(o).Length)];
+            int offset = 0;
+            foreach (var o in parts)
             {
-                string final = ModelNames.FinalState(model, layer, s);
-                var parts = executor.Graph.Outputs.Where(o => o.Name == final).OrderBy(o => o.Index).ToList();
-                var values = new float[parts.Sum(o => executor.Output(o).Length)];
-                int offset = 0;
-                foreach (var o in parts)
-                {
-                    executor.Output(o).CopyTo(values.AsSpan(offset));
-                    offset += executor.Output(o).Length;
-                }
-                _finalStates[ModelNames.InitialState(model, layer, s)] = values;
+                var part = plan.Executor.Output(o);
+                part.CopyTo(values.AsSpan(offset));
+                offset += part.Length;
             }
+            _finalStates[initialName] = values;
+        }
     }
 
-    private Executor<float> ExecutorFor(TrainingBatch batch, bool withBackward = true)
+    private PlannedExecutor ExecutorFor(TrainingBatch batch, bool withBackward = true)
     {
         bool masked = batch.Lengths is not null, states = batch.InitialStates is not null;
         var key = (batch.Steps, masked, withBackward, states, batch.Batch);
-        if (_executors.TryGetValue(key, out var executor)) return executor;
+        if (_executors.TryGetValue(key, out var planned)) return planned;
         if (!_graphs.TryGetValue((batch.Steps, masked, withBackward, states), out var graph))
         {
             var given = states ? batch.InitialStates!.Keys.ToHashSet(StringComparer.Ordinal) : null;
@@ -114,40 +151,31 @@ public sealed class Trainer
                 : withLoss);
             _graphs[(batch.Steps, masked, withBackward, states)] = graph;
         }
-        executor = new Executor<float>(graph, batch.Batch);
-        _executors[key] = executor;
-        return executor;
+        planned = new PlannedExecutor(new Executor<float>(graph, batch.Batch), Parameters, _compilation.Model!);
+        _executors[key] = planned;
+        return planned;
     }
 
     /// <summary>
     /// Fills every dropout mask input: 0 with its probability p, else 1/(1-p). The generator is seeded by the
     /// trainer's seed and the optimizer step, so a resumed run draws the masks an uninterrupted one would.
     /// </summary>
-    private void DrawDropoutMasks(Executor<float> executor)
+    private void DrawDropoutMasks(PlannedExecutor plan)
     {
+        if (plan.Dropout.Length == 0) return;
         var random = new Random(unchecked(Options.Seed * 1_000_003 + (int)_optimizer.StepCount));
-        foreach (var node in executor.InputNodes.Where(n => n.Attributes.I0 == (int)InputKind.Dropout).OrderBy(n => n.Attributes.Name, StringComparer.Ordinal).ThenBy(n => n.Attributes.Index))
+        foreach (var (node, mask) in plan.Dropout)
         {
             double p = node.Attributes.Scalar;
             float keep = (float)(1 / (1 - p));
-            var mask = new float[node.Shape.ElementCount(executor.Batch)];
             for (int i = 0; i < mask.Length; i++) mask[i] = random.NextDouble() < p ? 0f : keep;
-            executor.SetInput(node.Attributes.Name!, node.Attributes.Index, mask);
+            plan.Executor.SetInput(node.Attributes.Name!, node.Attributes.Index, mask);
         }
     }
 
-    /// <summary>L·D for an initial-state input name: how many [B,H] slices it stacks.</summary>
-    private int StackSize(string initialState)
+    private void Feed(PlannedExecutor plan, TrainingBatch batch)
     {
-        var model = _compilation.Model!;
-        foreach (var layer in model.RnnLayers)
-            for (int s = 0; s < layer.States.Count; s++)
-                if (ModelNames.InitialState(model, layer, s) == initialState) return layer.NumLayers * layer.Directions;
-        throw new ArgumentException($"the model has no initial state '{initialState}'");
-    }
-
-    private void Feed(Executor<float> executor, TrainingBatch batch)
-    {
+        var executor = plan.Executor;
         var model = _compilation.Model!;
         int T = batch.Steps, B = batch.Batch;
         int inputWidth = model.Input.IsTokens ? 1 : model.Input.Size;
@@ -162,16 +190,16 @@ public sealed class Trainer
         {
             foreach (var (name, values) in initial)
             {
-                int k = 0;
-                for (int offset = 0; executor.HasInput(name, k); k++, offset += values.Length / StackSize(name))
-                    executor.SetInput(name, k, values.AsSpan(offset, values.Length / StackSize(name)));
+                int slice = values.Length / (_stackSizes.TryGetValue(name, out int k) ? k : throw new ArgumentException($"the model has no initial state '{name}'"));
+                for (int index = 0; executor.HasInput(name, index); index++)
+                    executor.SetInput(name, index, values.AsSpan(index * slice, slice));
             }
         }
-        DrawDropoutMasks(executor);
+        DrawDropoutMasks(plan);
         int counted = T * B;
         if (batch.Lengths is { } lengths)
         {
-            var mask = new float[B];
+            var mask = plan.StepMask;
             for (int t = 0; t < T; t++)
             {
                 for (int b = 0; b < B; b++) mask[b] = t < lengths[b] ? 1f : 0f;
@@ -180,7 +208,9 @@ public sealed class Trainer
             counted = lengths.Sum();
         }
         // The loss is a mean over every counted target value, as PyTorch's reductions are.
-        executor.SetInput(LossBuilder.ScaleInput, -1, [1f / (counted * targetWidth)]);
-        if (executor.HasInput("dloss", -1)) executor.SetInput("dloss", -1, [1f]);
+        plan.Scalar[0] = 1f / (counted * targetWidth);
+        executor.SetInput(LossBuilder.ScaleInput, -1, plan.Scalar);
+        plan.Scalar[0] = 1f;
+        if (executor.HasInput("dloss", -1)) executor.SetInput("dloss", -1, plan.Scalar);
     }
 }
