@@ -2,6 +2,7 @@ using RnnGraph.Compiler;
 using RnnGraph.Dsl.Diagnostics;
 using RnnGraph.Dsl.Spec;
 using RnnGraph.Dsl.Text;
+using RnnGraph.Runtime.Data;
 
 namespace RnnGraph.Cli.Commands;
 
@@ -12,6 +13,22 @@ internal static class SpecLoader
     /// The compilation of the spec with the <c>--set KEY=VALUE</c> <paramref name="overrides"/> applied to its text,
     /// or null after printing why not (missing file, a path the spec lacks, or errors in the spec).
     /// </summary>
+    /// <summary>
+    /// A spec inside a run folder (next to the run's vocab.json) binds <c>vocab: auto</c> and <c>units: auto</c>
+    /// to that vocabulary, so <c>eval</c>, <c>dump</c> and <c>check</c> see the trained model's sizes.
+    /// </summary>
+    private static int? RunVocabularySize(string specPath, TextWriter error)
+    {
+        string vocabulary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(specPath)) ?? ".", "vocab.json");
+        if (!File.Exists(vocabulary)) return null;
+        try { return Vocabulary.Load(vocabulary).Count; }
+        catch (Exception e) when (e is DataFileException or IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"warning: ignoring {vocabulary}: {e.Message.Split('\n')[0]}");
+            return null;
+        }
+    }
+
     public static Compilation? Load(string path, IReadOnlyList<string> overrides, TextWriter diagnosticsOut, TextWriter error)
     {
         foreach (string assignment in overrides)
@@ -39,7 +56,7 @@ internal static class SpecLoader
             diagnosticsOut.Write(DiagnosticFormatter.FormatAll(overrideDiagnostics.Sorted()));
             return null;
         }
-        var compilation = Compilation.Create(source);
+        var compilation = Compilation.Create(source, RunVocabularySize(path, error));
         var diagnostics = compilation.Diagnostics.Sorted();
         if (diagnostics.Count > 0) diagnosticsOut.Write(DiagnosticFormatter.FormatAll(diagnostics));
         return compilation.HasErrors ? null : compilation;
