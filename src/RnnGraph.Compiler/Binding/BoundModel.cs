@@ -60,5 +60,14 @@ public sealed record ModelParameter(string Name, int[] Dims, string Layer);
 /// <summary>A whole bound model: its input, its layers in order, and its parameters.</summary>
 public sealed record BoundModel(BoundInput Input, IReadOnlyList<BoundLayer> Layers, bool BatchFirst, IReadOnlyList<ModelParameter> Parameters)
 {
+    /// <summary>many-to-one: the last recurrent layer is pooled over time (<see cref="Pooling"/>) and later layers run once.</summary>
+    public bool ManyToOne { get; init; }
+
+    /// <summary>last, mean, max or attention (many-to-one only).</summary>
+    public string Pooling { get; init; } = "last";
+
+    /// <summary>Name prefix of the attention pooling's parameters (<c>pool.weight</c>, <c>pool.bias</c>, <c>pool.context</c>).</summary>
+    public const string PoolLayer = "pool";
+
     public IEnumerable<BoundRnnLayer> RnnLayers => Layers.OfType<BoundRnnLayer>();
 }

@@ -84,6 +84,12 @@ public static class CompilerDiagnostics
     public static void ReportMergeNeedsTwoDirections(this DiagnosticBag bag, TextLocation at) =>
         bag.Report("RG0228", at, "'merge' combines the two directions of a bidirectional layer; add 'bidirectional: true' or remove it");
 
+    public static void ReportPoolingNeedsManyToOne(this DiagnosticBag bag, TextLocation at) =>
+        bag.Report("RG0229", at, "'pooling' applies to 'topology: many-to-one'; add it or remove 'pooling'");
+
+    public static void ReportManyToOneNeedsRecurrentLayer(this DiagnosticBag bag, TextLocation at) =>
+        bag.Report("RG0230", at, "a many-to-one model pools a recurrent layer over time, but this model has no rnn layer");
+
     public static void ReportNoLayers(this DiagnosticBag bag, TextLocation at) =>
         bag.Report("RG0225", at, "the model has no layers; add at least one under layers:");
 

@@ -86,8 +86,21 @@ public sealed class ModelBinder
             // Unused cells are still checked, with small distinct sizes, so `check` finds their mistakes.
             if (_cells.ContainsKey(cell.Name.Value) && !_failedCells.Contains(cell.Name.Value)) CellBinder.Bind(cell, 4, 3, true, _bag);
         }
+        bool manyToOne = model.Topology?.Value == "many-to-one";
+        if (model.Pooling is { } pooling && !manyToOne) _bag.ReportPoolingNeedsManyToOne(pooling.Location);
+        if (manyToOne && ok && !layers.OfType<BoundRnnLayer>().Any()) _bag.ReportManyToOneNeedsRecurrentLayer(model.Topology!.Value.Location);
+        string poolingMode = model.Pooling?.Value ?? "last";
+        if (manyToOne && poolingMode == "attention" && layers.LastOrDefault(l => l is BoundRnnLayer) is { } pooled)
+        {
+            int f = pooled.OutputSize;
+            int at = parameters.FindLastIndex(p => p.Layer == pooled.Name) + 1;
+            parameters.InsertRange(at, [
+                new ModelParameter($"{BoundModel.PoolLayer}.weight", [f, f], BoundModel.PoolLayer),
+                new ModelParameter($"{BoundModel.PoolLayer}.bias", [f], BoundModel.PoolLayer),
+                new ModelParameter($"{BoundModel.PoolLayer}.context", [1, f], BoundModel.PoolLayer)]);
+        }
         if (!ok || _bag.HasErrors) return null;
-        return new BoundModel(input, layers, batchFirst ?? false, parameters);
+        return new BoundModel(input, layers, batchFirst ?? false, parameters) { ManyToOne = manyToOne, Pooling = poolingMode };
     }
 
     private BoundInput? BindInput(ModelSpec model)

@@ -30,6 +30,14 @@ public static partial class OpTable
                           b.SumTo(b.Neg(b.Div(b.Mul(g, n), n.Inputs[1])), n.Inputs[1].Shape)],
             (b, x, _, s) => IsZeros(x[0]) ? b.Zeros(s) : null);
 
+        // Elementwise maximum (max pooling); the gradient goes to the larger operand, to b on ties.
+        yield return new OpDefinition("maximum", 2, BroadcastRule,
+            (b, n, g) =>
+            {
+                var first = b.Step(b.Sub(n.Inputs[0], n.Inputs[1]));
+                return [b.SumTo(b.Mul(g, first), n.Inputs[0].Shape), b.SumTo(b.Mul(g, b.Sub(b.Const(1), first)), n.Inputs[1].Shape)];
+            });
+
         yield return new OpDefinition("neg", 1, Same, (b, _, g) => [b.Neg(g)], ZeroInZeroOut);
 
         // The activations' derivatives are written with the output y, as PyTorch's derivatives.yaml does.

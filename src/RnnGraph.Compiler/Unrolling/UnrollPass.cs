@@ -41,15 +41,25 @@ public static class UnrollPass
 
         var outputs = new List<GraphOutput>();
         var stateOutputs = new List<GraphOutput>();
+        var pooled = model.ManyToOne ? model.Layers.Last(l => l is BoundRnnLayer) : null;
         foreach (var layer in model.Layers)
         {
+            Node[]? last = layer == pooled ? new Node[((BoundRnnLayer)layer).Directions] : null;
             sequence = layer switch
             {
                 BoundEmbedLayer e => Embed(b, e, sequence),
                 BoundDenseLayer d => Dense(b, d, sequence),
-                BoundRnnLayer r => Recurrent(b, model, r, sequence, options, masks, stateOutputs),
+                BoundRnnLayer r => Recurrent(b, model, r, sequence, options, masks, stateOutputs, last),
                 _ => throw new InvalidOperationException($"unknown layer {layer.GetType().Name}"),
             };
+            // Many-to-one: the sequence becomes one vector here; the layers after it run once.
+            if (last is not null) sequence = [Pooling.Pool(b, model, (BoundRnnLayer)layer, sequence, masks, last)];
+        }
+        if (model.ManyToOne)
+        {
+            outputs.Add(new GraphOutput(ModelNames.Output, -1, sequence[0]));
+            outputs.AddRange(stateOutputs);
+            return Graph.FromOutputs("unrolled", outputs, new GraphInfo(steps, model.BatchFirst, model.Layers.Select(l => l.Name).ToList()));
         }
         // A recurrent layer already zeroes its outputs past each end; a layer after it (a dense bias) does not.
         if (masks is not null && model.Layers[^1] is not BoundRnnLayer)
@@ -64,6 +74,19 @@ public static class UnrollPass
         outputs.AddRange(stateOutputs);
         var info = new GraphInfo(steps, model.BatchFirst, model.Layers.Select(l => l.Name).ToList());
         return Graph.FromOutputs("unrolled", outputs, info);
+    }
+
+    /// <summary>
+    /// Each sequence's last valid output of one direction: the forward direction's at its own last step (a
+    /// mask-blended running value when lengths differ), the reverse direction's at step 0.
+    /// </summary>
+    private static Node LastOutput(GraphBuilder b, Node[] outputs, Node[]? masks, int direction)
+    {
+        if (direction == 1) return outputs[0];
+        if (masks is null) return outputs[^1];
+        var last = outputs[0];
+        for (int t = 1; t < outputs.Length; t++) last = b.Add(last, b.Mul(masks[t], b.Sub(outputs[t], last)));
+        return last;
     }
 
     private static Node[] Embed(GraphBuilder b, BoundEmbedLayer layer, Node[] ids)
@@ -95,7 +118,7 @@ public static class UnrollPass
     }
 
     private static Node[] Recurrent(GraphBuilder b, BoundModel model, BoundRnnLayer layer, Node[] sequence, UnrollOptions options,
-                                    Node[]? masks, List<GraphOutput> stateOutputs)
+                                    Node[]? masks, List<GraphOutput> stateOutputs, Node[]? last = null)
     {
         int steps = sequence.Length;
         int stateCount = layer.States.Count;
@@ -143,6 +166,7 @@ public static class UnrollPass
                     outputs[t] = b.Mul(masks[t], step.Output);
                 }
                 perDirection[d] = outputs;
+                if (last is not null && l == layer.NumLayers - 1) last[d] = LastOutput(b, outputs, masks, d);
                 for (int s = 0; s < stateCount; s++) finals[s][k] = state[s];
             }
             sequence = layer.Directions == 1

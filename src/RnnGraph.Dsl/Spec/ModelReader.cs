@@ -26,7 +26,11 @@ internal static class ModelReader
             layers = LayerReader.ReadAll(ctx, layerNodes);
         }
 
-        return new ModelSpec(inputs, layers, sections.EntryLocation("model")!.Value);
+        return new ModelSpec(inputs, layers, sections.EntryLocation("model")!.Value)
+        {
+            Topology = model.Choice("topology", "topology", SpecKeys.Topologies),
+            Pooling = model.Choice("pooling", "pooling", SpecKeys.Poolings),
+        };
     }
 
     private static List<InputSpec> ReadInputs(SpecReadContext ctx, YamlMappingNode inputNodes)

@@ -10,7 +10,13 @@ internal static class SpecKeys
     // cell library file has none.
     public static readonly KeyTable Root = new(required: [], optional: ["model", "cells", "data", "training", "generation"]);
 
-    public static readonly KeyTable Model = new(required: ["inputs", "layers"], optional: []);
+    public static readonly KeyTable Model = new(required: ["inputs", "layers"], optional: ["topology", "pooling"]);
+
+    /// <summary>The IO topologies of <c>model.topology</c>; many-to-one pools the last recurrent layer over time.</summary>
+    public static readonly IReadOnlyList<string> Topologies = ["many-to-many", "many-to-one"];
+
+    /// <summary>How many-to-one turns a sequence into one vector.</summary>
+    public static readonly IReadOnlyList<string> Poolings = ["last", "mean", "max", "attention"];
 
     // Exactly one of size and vocab, and one_hot only with vocab: checked by the model reader, not expressible here.
     public static readonly KeyTable Input = new(required: [], optional: ["size", "vocab", "one_hot"]);

@@ -72,7 +72,14 @@ public sealed record GenerationSpec(TextLocation Location)
 }
 
 /// <summary>The <c>model:</c> section.</summary>
-public sealed record ModelSpec(IReadOnlyList<InputSpec> Inputs, IReadOnlyList<LayerSpec> Layers, TextLocation Location);
+public sealed record ModelSpec(IReadOnlyList<InputSpec> Inputs, IReadOnlyList<LayerSpec> Layers, TextLocation Location)
+{
+    /// <summary><c>topology: many-to-many | many-to-one</c> (default many-to-many).</summary>
+    public Located<string>? Topology { get; init; }
+
+    /// <summary><c>pooling: last | mean | max | attention</c>, many-to-one only (default last).</summary>
+    public Located<string>? Pooling { get; init; }
+}
 
 /// <summary>
 /// One entry under <c>model.inputs</c>. <c>size</c> declares float features per step;

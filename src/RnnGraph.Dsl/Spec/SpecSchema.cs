@@ -48,6 +48,8 @@ public static class SpecSchema
         },
         ["model"] = new(StringComparer.Ordinal)
         {
+            ["topology"] = () => Enum(SpecKeys.Topologies, "many-to-many: an output at every step; many-to-one: the last recurrent layer is pooled over time into one vector. Default many-to-many."),
+            ["pooling"] = () => Enum(SpecKeys.Poolings, "many-to-one only: last (each direction's last valid output), mean, max or attention. Default last."),
             ["inputs"] = () => new JsonObject
             {
                 ["description"] = "Exactly one input (for now), by name: { size: N } for float features or { vocab: N } for token ids.",

@@ -24,6 +24,9 @@ internal sealed class EvalSignature
     /// <summary>Inputs stacked over layers and directions, [K,B,H]: name → K.</summary>
     public Dictionary<string, int> StackedInputs { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, SequenceLayout> SequenceSeeds { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Upstream gradients fed whole (index -1), e.g. <c>dy</c> of a many-to-one model.</summary>
+    public HashSet<string> WholeSeeds { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, SequenceLayout> SequenceOutputs { get; } = new(StringComparer.Ordinal);
 
     public static EvalSignature Create<T>(BoundModel model, IReadOnlyDictionary<string, HostArray<T>> inputs)
@@ -52,14 +55,17 @@ internal sealed class EvalSignature
 
         int outputSize = model.Layers[^1].OutputSize;
         var yLayout = new SequenceLayout(steps, batch, outputSize, model.BatchFirst);
-        signature.SequenceOutputs[ModelNames.Output] = yLayout;
+        // Many-to-one: y is one [B,O] vector per sequence, not a sequence.
+        int[] yShape = model.ManyToOne ? [batch, outputSize] : yLayout.Shape;
+        if (!model.ManyToOne) signature.SequenceOutputs[ModelNames.Output] = yLayout;
         if (!input.IsTokens) signature.SequenceOutputs["grad." + input.Name] = signature.InputLayout;
         known.Add("d" + ModelNames.Output);
         if (inputs.TryGetValue("d" + ModelNames.Output, out var dy))
         {
-            Expect(dy, "d" + ModelNames.Output, yLayout.Shape);
+            Expect(dy, "d" + ModelNames.Output, yShape);
             signature.Seeds.Add(ModelNames.Output);
-            signature.SequenceSeeds["d" + ModelNames.Output] = yLayout;
+            if (model.ManyToOne) signature.WholeSeeds.Add("d" + ModelNames.Output);
+            else signature.SequenceSeeds["d" + ModelNames.Output] = yLayout;
         }
 
         foreach (var layer in model.RnnLayers)

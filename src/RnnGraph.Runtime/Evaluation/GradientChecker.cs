@@ -104,7 +104,7 @@ public static class GradientChecker
             ? new HostArray<double>(xShape, Enumerable.Range(0, T * B).Select(_ => (double)rng.Next(input.Vocab)).ToArray())
             : Random(rng, xShape, 1.0);
         int outputSize = model.Layers[^1].OutputSize;
-        seeds["d" + ModelNames.Output] = Random(rng, model.BatchFirst ? [B, T, outputSize] : [T, B, outputSize], 1.0);
+        seeds["d" + ModelNames.Output] = Random(rng, model.ManyToOne ? [B, outputSize] : model.BatchFirst ? [B, T, outputSize] : [T, B, outputSize], 1.0);
         foreach (var layer in model.RnnLayers)
         {
             int[] stacked = [layer.NumLayers * layer.Directions, B, layer.Hidden];

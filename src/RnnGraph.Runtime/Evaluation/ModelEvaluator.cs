@@ -97,6 +97,8 @@ public sealed class ModelEvaluator<T> where T : unmanaged, IFloatingPointIeee754
             for (int k = 0; k < stack; k++)
                 if (executor.HasInput(name, k)) executor.SetInput(name, k, data.AsSpan(k * slice, slice));
         }
+        foreach (var name in io.WholeSeeds)
+            if (executor.HasInput(name, -1)) executor.SetInput(name, -1, inputs[name].Data);
         foreach (var (name, layout) in io.SequenceSeeds)
         {
             var data = inputs[name].Data;

@@ -11,6 +11,7 @@ public static class ElementwiseKernels<T> where T : unmanaged, IFloatingPointIee
     public static void Subtract(Instruction<T> ins, T[][] buf) => Broadcasting.Binary(ins, buf, BinaryOp.Subtract);
     public static void Multiply(Instruction<T> ins, T[][] buf) => Broadcasting.Binary(ins, buf, BinaryOp.Multiply);
     public static void Divide(Instruction<T> ins, T[][] buf) => Broadcasting.Binary(ins, buf, BinaryOp.Divide);
+    public static void Maximum(Instruction<T> ins, T[][] buf) => Broadcasting.Binary(ins, buf, BinaryOp.Maximum);
 
     public static void Negate(Instruction<T> ins, T[][] buf) => TensorPrimitives.Negate<T>(buf[ins.Inputs[0]], buf[ins.Output]);
     public static void Tanh(Instruction<T> ins, T[][] buf) => TensorPrimitives.Tanh<T>(buf[ins.Inputs[0]], buf[ins.Output]);
@@ -34,7 +35,7 @@ public static class ElementwiseKernels<T> where T : unmanaged, IFloatingPointIee
         for (int i = 0; i < y.Length; i++) y[i] = x[i] > T.Zero ? T.One : T.Zero;
     }
 
-    internal enum BinaryOp { Add, Subtract, Multiply, Divide }
+    internal enum BinaryOp { Add, Subtract, Multiply, Divide, Maximum }
 
     /// <summary>Binary ops with NumPy broadcasting; fast paths for equal shapes, scalars and row vectors.</summary>
     internal static class Broadcasting
@@ -68,6 +69,7 @@ public static class ElementwiseKernels<T> where T : unmanaged, IFloatingPointIee
                 case BinaryOp.Add: TensorPrimitives.Add(a, b, y); break;
                 case BinaryOp.Subtract: TensorPrimitives.Subtract(a, b, y); break;
                 case BinaryOp.Multiply: TensorPrimitives.Multiply(a, b, y); break;
+                case BinaryOp.Maximum: TensorPrimitives.Max(a, b, y); break;
                 default: TensorPrimitives.Divide(a, b, y); break;
             }
         }
@@ -79,6 +81,7 @@ public static class ElementwiseKernels<T> where T : unmanaged, IFloatingPointIee
                 case BinaryOp.Add: TensorPrimitives.Add(a, b, y); break;
                 case BinaryOp.Subtract: TensorPrimitives.Subtract(a, b, y); break;
                 case BinaryOp.Multiply: TensorPrimitives.Multiply(a, b, y); break;
+                case BinaryOp.Maximum: TensorPrimitives.Max(a, b, y); break;
                 default: TensorPrimitives.Divide(a, b, y); break;
             }
         }
@@ -90,6 +93,7 @@ public static class ElementwiseKernels<T> where T : unmanaged, IFloatingPointIee
                 case BinaryOp.Add: TensorPrimitives.Add(b, a, y); break;
                 case BinaryOp.Subtract: TensorPrimitives.Subtract(a, b, y); break;
                 case BinaryOp.Multiply: TensorPrimitives.Multiply(b, a, y); break;
+                case BinaryOp.Maximum: TensorPrimitives.Max(b, a, y); break;
                 default: TensorPrimitives.Divide(a, b, y); break;
             }
         }
@@ -116,6 +120,7 @@ public static class ElementwiseKernels<T> where T : unmanaged, IFloatingPointIee
                     BinaryOp.Add => x + z,
                     BinaryOp.Subtract => x - z,
                     BinaryOp.Multiply => x * z,
+                    BinaryOp.Maximum => T.Max(x, z),
                     _ => x / z,
                 };
             }

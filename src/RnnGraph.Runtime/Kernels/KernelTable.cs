@@ -16,6 +16,7 @@ public static class KernelTable<T> where T : unmanaged, IFloatingPointIeee754<T>
         ["sub"] = ElementwiseKernels<T>.Subtract,
         ["mul"] = ElementwiseKernels<T>.Multiply,
         ["div"] = ElementwiseKernels<T>.Divide,
+        ["maximum"] = ElementwiseKernels<T>.Maximum,
         ["neg"] = ElementwiseKernels<T>.Negate,
         ["tanh"] = ElementwiseKernels<T>.Tanh,
         ["sigmoid"] = ElementwiseKernels<T>.Sigmoid,

@@ -35,6 +35,8 @@ public static class LanguageModelRun
         var compilation = Compilation.Create(probe.Source, data.Vocabulary.Count);
         if (compilation.HasErrors) throw new RunException("the spec does not bind to the data's vocabulary: " + compilation.Diagnostics.First());
         var model = compilation.Model!;
+        if (model.ManyToOne)
+            throw new RunException("rnngraph run trains many-to-many language models in this version; a many-to-one model can be compiled, checked and evaluated but not trained by run yet");
         if (!model.Input.IsTokens)
             throw new RunException($"rnngraph run trains language models: declare the input as token ids, e.g. '{model.Input.Name}: {{ vocab: auto }}'");
         if (model.Layers[^1].OutputSize != data.Vocabulary.Count)

@@ -31,7 +31,7 @@ public static class ParameterInitializer
         foreach (var p in model.Parameters)
         {
             var values = new float[Count(p)];
-            switch (layers[p.Layer])
+            switch (layers.GetValueOrDefault(p.Layer))
             {
                 case BoundEmbedLayer:
                     for (int i = 0; i < values.Length; i++) values[i] = (float)Normal(random);
@@ -41,6 +41,10 @@ public static class ParameterInitializer
                     break;
                 case BoundDenseLayer dense:
                     Uniform(random, values, 1 / Math.Sqrt(dense.InputSize));
+                    break;
+                default:
+                    // Parameters of no layer (attention pooling) initialize like a linear layer: U(±1/sqrt(fan_in)).
+                    Uniform(random, values, 1 / Math.Sqrt(p.Dims[^1]));
                     break;
             }
             parameters.Add(new Parameter(p.Name, p.Dims, values));
@@ -70,7 +74,7 @@ public static class ParameterInitializer
         {
             var values = new float[Count(p)];
             string local = p.Name.StartsWith(p.Layer + ".", StringComparison.Ordinal) ? p.Name[(p.Layer.Length + 1)..] : p.Name;
-            var layer = layers[p.Layer];
+            var layer = layers.GetValueOrDefault(p.Layer);
             if (layer is BoundEmbedLayer)
             {
                 for (int i = 0; i < values.Length; i++) values[i] = (float)Normal(random);
@@ -93,7 +97,7 @@ public static class ParameterInitializer
                 {
                     BoundRnnLayer rnn => 1 / Math.Sqrt(rnn.Hidden),
                     BoundDenseLayer dense => 1 / Math.Sqrt(dense.InputSize),
-                    _ => 0,
+                    _ => 1 / Math.Sqrt(p.Dims[^1]),
                 };
                 Uniform(random, values, bound);
             }

@@ -84,6 +84,8 @@ public static class OpGradientCases
     public static readonly IReadOnlyList<OpGradientCase> All =
     [
         .. Binary("add"), .. Binary("sub"), .. Binary("mul"), .. Binary("div", divisor: true),
+        Case("maximum [B,5],[B,5]", "maximum", X(B, 5), X(B, 5)),
+        Case("maximum [B,5],[5]", "maximum", X(B, 5), X(5)),
         Case("neg [B,5]", "neg", X(B, 5)),
         Case("tanh [B,5]", "tanh", X(B, 5)),
         Case("sigmoid [B,5]", "sigmoid", X(B, 5)),
