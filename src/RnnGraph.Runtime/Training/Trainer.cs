@@ -186,6 +186,9 @@ public sealed class Trainer
             if (executor.HasInput(LossBuilder.TargetInput, t))
                 executor.SetInput(LossBuilder.TargetInput, t, batch.Targets.AsSpan(t * B * targetWidth, B * targetWidth));
         }
+        // Many-to-one: one target per sequence, [B] (class ids) or [B,O].
+        if (executor.HasInput(LossBuilder.TargetInput, -1))
+            executor.SetInput(LossBuilder.TargetInput, -1, batch.Targets.AsSpan(0, B * targetWidth));
         if (batch.InitialStates is { } initial)
         {
             foreach (var (name, values) in initial)
@@ -196,7 +199,8 @@ public sealed class Trainer
             }
         }
         DrawDropoutMasks(plan);
-        int counted = T * B;
+        bool perSequence = executor.HasInput(LossBuilder.TargetInput, -1);
+        int counted = perSequence ? B : T * B;
         if (batch.Lengths is { } lengths)
         {
             var mask = plan.StepMask;
@@ -205,7 +209,7 @@ public sealed class Trainer
                 for (int b = 0; b < B; b++) mask[b] = t < lengths[b] ? 1f : 0f;
                 if (executor.HasInput("mask", t)) executor.SetInput("mask", t, mask);
             }
-            counted = lengths.Sum();
+            if (!perSequence) counted = lengths.Sum();
         }
         // The loss is a mean over every counted target value, as PyTorch's reductions are.
         plan.Scalar[0] = 1f / (counted * targetWidth);

@@ -2,7 +2,7 @@ namespace RnnGraph.Runtime.Training;
 
 /// <summary>
 /// One batch for a training step, time-major: <see cref="Inputs"/> is [T,B] token ids or [T,B,I] features,
-/// <see cref="Targets"/> is [T,B] class ids (cross-entropy) or [T,B,O] values; <see cref="Lengths"/> [B]
+/// <see cref="Targets"/> is [T,B] class ids (cross-entropy) or [T,B,O] values — for a many-to-one model [B] or [B,O]; <see cref="Lengths"/> [B]
 /// gives each sequence's length (padding beyond it counts for nothing), or null when all run T steps.
 /// </summary>
 /// <para><see cref="InitialStates"/> carries recurrent states in (truncated BPTT over a stream): by initial-state
