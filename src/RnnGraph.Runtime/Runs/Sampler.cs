@@ -41,9 +41,7 @@ public sealed class Sampler
         _step.SetInputs(_inputs);
         var outputs = _step.Run();
         foreach (var (initial, final, _) in _states) outputs[final].Data.CopyTo(_inputs[initial].Data, 0);
-        var y = outputs[ModelNames.Output].Data;
-        bool probabilities = _model.Layers[^1] is BoundDenseLayer { Activation: "softmax" };
-        return probabilities ? y : Softmax(y);
+        return NextTokenDistribution.From(_model, outputs[ModelNames.Output].Data);
     }
 
     /// <summary>
@@ -90,13 +88,5 @@ public sealed class Sampler
         var ranked = Enumerable.Range(0, p.Length).Where(i => weights[i] > 0)
             .OrderByDescending(i => p[i]).ThenBy(i => i).ToArray();
         for (int r = k; r < ranked.Length; r++) weights[ranked[r]] = 0;
-    }
-
-    private static float[] Softmax(float[] logits)
-    {
-        float max = logits.Max();
-        var e = logits.Select(v => MathF.Exp(v - max)).ToArray();
-        float sum = e.Sum();
-        return e.Select(v => v / sum).ToArray();
     }
 }

@@ -26,35 +26,19 @@ public static class TextScorer
         var weights = model.Parameters.ToDictionary(p => p.Name, p => new HostArray<float>(p.Shape, p.Value));
         var x = new HostArray<float>(bound.BatchFirst ? [1, steps] : [steps, 1], ids.Select(i => (float)i).ToArray());
         var y = ModelEvaluator<float>.Evaluate(model.Compilation, weights, new Dictionary<string, HostArray<float>> { [bound.Input.Name] = x })[ModelNames.Output].Data;
-        bool probabilities = bound.Layers[^1] is BoundDenseLayer { Activation: "softmax" };
 
         double logLikelihood = 0;
-        double[] last = [];
+        float[] last = [];
         for (int t = 0; t < steps; t++)
         {
-            var p = Distribution(y.AsSpan(t * vocab, vocab), probabilities);
+            var p = NextTokenDistribution.From(bound, y.AsSpan(t * vocab, vocab));
             int next = t + 1 < steps ? ids[t + 1] : SpecialTokens.EosId;
             logLikelihood += Math.Log(Math.Max(p[next], double.Epsilon));
             last = p;
         }
         var best = Enumerable.Range(0, vocab).Where(i => i is not (SpecialTokens.PadId or SpecialTokens.BosId))
             .OrderByDescending(i => last[i]).ThenBy(i => i).Take(top)
-            .Select(i => (model.Vocabulary.TokenOf(i), last[i])).ToList();
+            .Select(i => (model.Vocabulary.TokenOf(i), (double)last[i])).ToList();
         return new TextScore(steps, logLikelihood, best);
-    }
-
-    private static double[] Distribution(ReadOnlySpan<float> row, bool probabilities)
-    {
-        var p = new double[row.Length];
-        if (probabilities)
-        {
-            for (int i = 0; i < p.Length; i++) p[i] = row[i];
-            return p;
-        }
-        double max = double.NegativeInfinity, sum = 0;
-        foreach (float v in row) max = Math.Max(max, v);
-        for (int i = 0; i < p.Length; i++) sum += p[i] = Math.Exp(row[i] - max);
-        for (int i = 0; i < p.Length; i++) p[i] /= sum;
-        return p;
     }
 }
