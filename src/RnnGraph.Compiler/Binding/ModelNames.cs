@@ -24,4 +24,7 @@ public static class ModelNames
         model.RnnLayers.Count() == 1 ? "" : layer.Name + ".";
 
     public const string Output = "y";
+
+    /// <summary>The per-step mask input <c>mask[t]</c> [B,1] of variable-length batches.</summary>
+    public const string Mask = "mask";
 }

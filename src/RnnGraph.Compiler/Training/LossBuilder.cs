@@ -1,3 +1,4 @@
+using RnnGraph.Compiler.Binding;
 using RnnGraph.Compiler.IR;
 using RnnGraph.Compiler.Passes;
 
@@ -21,7 +22,7 @@ public static class LossBuilder
         var b = new GraphBuilder();
         var map = GraphRewriter.CopyInto(forward, b);
         var outputs = forward.Outputs.Select(o => o with { Node = map[o.Node] }).ToList();
-        var masks = forward.Inputs.Where(n => n.Attributes.Name == "mask").ToDictionary(n => n.Attributes.Index, n => map[n]);
+        var masks = forward.Inputs.Where(n => n.Attributes.Name == ModelNames.Mask).ToDictionary(n => n.Attributes.Index, n => map[n]);
         var ys = outputs.Where(o => o.Name == "y").ToDictionary(o => o.Index, o => o.Node);
         steps ??= ys.Keys.Order().ToList();
 

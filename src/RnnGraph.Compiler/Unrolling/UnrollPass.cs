@@ -35,7 +35,7 @@ public static class UnrollPass
             for (int t = 0; t < steps; t++)
             {
                 b.CurrentOrigin = new NodeOrigin(input.Location, Step: t, Label: "mask");
-                masks[t] = b.Input("mask", t, new Shape(Shape.Batch, 1), InputKind.Mask);
+                masks[t] = b.Input(ModelNames.Mask, t, new Shape(Shape.Batch, 1), InputKind.Mask);
             }
         }
 

@@ -85,9 +85,9 @@ public sealed class ModelEvaluator<T> where T : unmanaged, IFloatingPointIeee754
             var mask = new T[io.Batch];
             for (int t = 0; t < io.Steps; t++)
             {
-                if (!executor.HasInput("mask", t)) continue;
+                if (!executor.HasInput(ModelNames.Mask, t)) continue;
                 for (int b = 0; b < io.Batch; b++) mask[b] = t < lengths[b] ? T.One : T.Zero;
-                executor.SetInput("mask", t, mask);
+                executor.SetInput(ModelNames.Mask, t, mask);
             }
         }
         foreach (var (name, stack) in io.StackedInputs)

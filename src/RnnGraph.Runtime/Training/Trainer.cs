@@ -207,7 +207,7 @@ public sealed class Trainer
             for (int t = 0; t < T; t++)
             {
                 for (int b = 0; b < B; b++) mask[b] = t < lengths[b] ? 1f : 0f;
-                if (executor.HasInput("mask", t)) executor.SetInput("mask", t, mask);
+                if (executor.HasInput(ModelNames.Mask, t)) executor.SetInput(ModelNames.Mask, t, mask);
             }
             if (!perSequence) counted = lengths.Sum();
         }
