@@ -45,10 +45,9 @@ public sealed class EvalCommand : ICommand
                                   (gradients > 0 ? $" and {gradients} gradients" : ""));
             return reference is null ? 0 : Compare(outputs, reference, referencePath!, context);
         }
-        catch (Exception e) when (e is SafeTensorsException or EvalException or RuntimeDataException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (UserErrors.Is(e))
         {
-            context.Error.WriteLine("error: " + e.Message);
-            return 1;
+            return UserErrors.Report(e, context.Error);
         }
     }
 

@@ -23,10 +23,9 @@ public sealed class PredictCommand : ICommand
         int top = args.IntOption("--top", 5, 1);
         TrainedModel model;
         try { model = TrainedModel.Load(args.Positionals[0]); }
-        catch (Exception e) when (e is RunException or DataFileException or SafeTensorsException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (UserErrors.Is(e))
         {
-            context.Error.WriteLine("error: " + e.Message.Split('\n')[0]);
-            return 1;
+            return UserErrors.Report(e, context.Error);
         }
         try
         {
@@ -38,10 +37,9 @@ public sealed class PredictCommand : ICommand
                 context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {Visible(token),-8} {p:0.0000}"));
             return 0;
         }
-        catch (Exception e) when (e is EvalException or RuntimeDataException)
+        catch (Exception e) when (UserErrors.Is(e))
         {
-            context.Error.WriteLine("error: " + e.Message);
-            return 1;
+            return UserErrors.Report(e, context.Error);
         }
     }
 

@@ -48,10 +48,9 @@ public sealed class RunCommand : ICommand
                 $"done in {summary.Elapsed.TotalSeconds:0.0}s: train loss {summary.TrainLoss:0.0000}{validation}; wrote {summary.Folder}"));
             return 0;
         }
-        catch (Exception e) when (e is RunException or DataFileException or EvalException or RuntimeDataException or SafeTensorsException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (UserErrors.Is(e))
         {
-            context.Error.WriteLine("error: " + e.Message);
-            return 1;
+            return UserErrors.Report(e, context.Error);
         }
     }
 }

@@ -27,10 +27,9 @@ public sealed class SampleCommand : ICommand
         string folder = args.Positionals[0];
         TrainedModel model;
         try { model = TrainedModel.Load(folder); }
-        catch (Exception e) when (e is RunException or DataFileException or SafeTensorsException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (UserErrors.Is(e))
         {
-            context.Error.WriteLine("error: " + e.Message.Split('\n')[0]);
-            return 1;
+            return UserErrors.Report(e, context.Error);
         }
 
         var settings = model.Settings;
@@ -49,10 +48,9 @@ public sealed class SampleCommand : ICommand
             foreach (var sample in model.Generate(count, prefix, maxLength, temperature, seed, topK)) context.Out.WriteLine(sample);
             return 0;
         }
-        catch (Exception e) when (e is RunException or EvalException or RuntimeDataException)
+        catch (Exception e) when (UserErrors.Is(e))
         {
-            context.Error.WriteLine("error: " + e.Message.Split('\n')[0]);
-            return 1;
+            return UserErrors.Report(e, context.Error);
         }
     }
 }
