@@ -19,10 +19,11 @@ public sealed class RunCommandTests
         Assert.Equal(0, result.ExitCode);
         Assert.Empty(result.Error);
         var metrics = File.ReadAllLines(Path.Combine(folder, "metrics.csv"));
-        Assert.Equal("epoch,train_loss,validation_loss,validation_perplexity,tokens_per_second,seconds", metrics[0]);
+        Assert.Equal("epoch,train_loss,validation_loss,validation_perplexity,validation_accuracy,tokens_per_second,seconds", metrics[0]);
         double first = double.Parse(metrics[1].Split(',')[1], CultureInfo.InvariantCulture);
         double last = double.Parse(metrics[^1].Split(',')[1], CultureInfo.InvariantCulture);
         Assert.Equal(151, metrics.Length);
+        Assert.Equal(150, File.ReadAllLines(Path.Combine(folder, "metrics.jsonl")).Length);
         Assert.True(first > 1.5, $"an untrained model should be near ln(8) = 2.08, got {first}");
         Assert.True(last < 0.05, $"the loss should fall close to 0 on one memorised word, got {last}");
         Assert.Equal(["hello", "hello", "hello"], File.ReadAllLines(Path.Combine(folder, "samples.txt")));

@@ -7,16 +7,19 @@ using RnnGraph.Runtime.Runs;
 
 namespace RnnGraph.Cli.Commands;
 
-/// <summary><c>rnngraph predict RUN --input TEXT</c>: scores a text with a trained language model and shows what it expects next.</summary>
+/// <summary>
+/// <c>rnngraph predict RUN --input TEXT</c>: with a language model, scores the text and shows what it expects next;
+/// with a classifier, gives the text's label and every label's probability.
+/// </summary>
 public sealed class PredictCommand : ICommand
 {
-    public CommandSpec Spec { get; } = new("predict", "Score a text with the language model of a run folder and list the most probable next tokens.",
+    public CommandSpec Spec { get; } = new("predict", "Use the model of a run folder on a text: a language model scores it and lists the most probable next tokens; a classifier labels it.",
         ["RUN"],
         [
             new OptionSpec("--input", "TEXT", "the text to score", Required: true),
-            new OptionSpec("--top", "K", "how many next tokens to list (default 5)"),
+            new OptionSpec("--top", "K", "language models: how many next tokens to list (default 5)"),
         ],
-        "Prints the text's token count, log-likelihood and perplexity (its tokens and the closing <eos>),\nthen the K most probable tokens to follow it.");
+        "A language model prints the text's token count, log-likelihood and perplexity (its tokens and the closing\n<eos>), then the K most probable tokens to follow it. A classifier prints the most probable label, then\nevery label with its probability.");
 
     public int Execute(ParsedArguments args, CliContext context)
     {
@@ -29,6 +32,15 @@ public sealed class PredictCommand : ICommand
         }
         try
         {
+            if (model.Labels is { } labels)
+            {
+                var probabilities = model.Classify(args.Option("--input")!);
+                int best = Array.IndexOf(probabilities, probabilities.Max());
+                context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"label: {labels[best]} ({probabilities[best]:0.0000})"));
+                foreach (int i in Enumerable.Range(0, labels.Count).OrderByDescending(i => probabilities[i]).ThenBy(i => i))
+                    context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {labels[i],-12} {probabilities[i]:0.0000}"));
+                return 0;
+            }
             var score = TextScorer.Score(model, args.Option("--input")!, top);
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{score.Tokens} tokens scored: log-likelihood {score.LogLikelihood:0.0000}, perplexity {score.Perplexity:0.000}"));

@@ -19,7 +19,7 @@ public sealed class RunCommand : ICommand
             new OptionSpec("--resume", null, "SPEC is a run folder: continue it from its last checkpoint"),
             OptionSpec.Set,
         ],
-        "This version trains many-to-many language models (next-token prediction over the lines of data.file\nor data.text). The run folder holds weights.safetensors, vocab.json, spec.yaml, metrics.csv, samples.txt.");
+        "The task follows the model's topology: many-to-many trains a language model (next-token prediction over\nthe lines or the stream of data.file or data.text) and samples from it; many-to-one trains a classifier on\nlabelled lines (data.format: labelled) and reports held-out accuracy. The run folder holds weights.safetensors,\nvocab.json, spec.yaml, metrics.csv/.jsonl, loss.svg, and samples.txt or predictions.tsv.");
 
     public int Execute(ParsedArguments args, CliContext context)
     {
@@ -39,11 +39,13 @@ public sealed class RunCommand : ICommand
             var observer = RunObservers.For(context.Out);
             RunSummary summary;
             // A live progress bar must end before an error line is printed below it.
-            try { summary = LanguageModelRun.Run(probe, folder, observer, epochs, resume); }
+            try { summary = TrainingRun.Run(probe, folder, observer, epochs, resume); }
             finally { (observer as IDisposable)?.Dispose(); }
-            context.Out.WriteLine("samples:");
-            foreach (var sample in summary.Samples) context.Out.WriteLine("  " + sample);
-            string validation = summary.ValidationLoss is { } v ? string.Create(CultureInfo.InvariantCulture, $", validation loss {v:0.0000} (perplexity {Math.Exp(v):0.00})") : "";
+            context.Out.WriteLine(summary.Report.Title);
+            foreach (var line in summary.Report.Lines) context.Out.WriteLine("  " + line);
+            string validation = summary.ValidationLoss is { } v ? string.Create(CultureInfo.InvariantCulture, $", validation loss {v:0.0000}") : "";
+            if (summary.ValidationLoss is { } loss && summary.LossIsPerToken) validation += string.Create(CultureInfo.InvariantCulture, $" (perplexity {Math.Exp(loss):0.00})");
+            if (summary.ValidationAccuracy is { } accuracy) validation += string.Create(CultureInfo.InvariantCulture, $", validation accuracy {accuracy:0.00%}");
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"done in {summary.Elapsed.TotalSeconds:0.0}s: train loss {summary.TrainLoss:0.0000}{validation}; wrote {summary.Folder}"));
             return 0;

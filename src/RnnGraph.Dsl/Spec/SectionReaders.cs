@@ -42,6 +42,7 @@ internal static class SectionReaders
             Tokenizer = o.Choice("tokenizer", "tokenizer", SpecKeys.Tokenizers),
             MinFrequency = o.PositiveInteger("min_frequency", "minimum frequency"),
             Validation = validation,
+            MaxTokens = o.PositiveInteger("max_tokens", "maximum number of tokens"),
         };
     }
 

@@ -27,6 +27,9 @@ public sealed record DataSpec(TextLocation Location)
     public Located<string>? Tokenizer { get; init; }
     public Located<int>? MinFrequency { get; init; }
     public Located<double>? Validation { get; init; }
+
+    /// <summary>Keep only the first this many tokens of each line (<c>lines</c>, <c>labelled</c>).</summary>
+    public Located<int>? MaxTokens { get; init; }
 }
 
 /// <summary>The <c>training:</c> section; every value has a default (see docs/spec.md).</summary>

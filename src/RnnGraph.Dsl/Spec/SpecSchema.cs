@@ -110,10 +110,11 @@ public static class SpecSchema
         {
             ["file"] = () => NonEmptyString("The text to train on: a path relative to the spec file."),
             ["text"] = () => NonEmptyString("The text inline (a | block scalar keeps its lines)."),
-            ["format"] = () => Enum(SpecKeys.DataFormats, "lines: each non-blank line is one sequence; stream: one token stream cut into windows of training.steps tokens. Default lines."),
+            ["format"] = () => Enum(SpecKeys.DataFormats, "lines: each non-blank line is one sequence; stream: one token stream cut into windows of training.steps tokens; labelled: label<TAB>text per line, for classification (many-to-one) and conditional generation (one-to-many). Default lines."),
             ["tokenizer"] = () => Enum(SpecKeys.Tokenizers, "char: one token per character; word: words and single punctuation marks, lowercased. Default char."),
             ["min_frequency"] = () => PositiveInteger("Tokens seen fewer times than this in the training part become <unk>. Default 1."),
             ["validation"] = () => Fraction("The fraction of the data held out for the validation loss, in [0, 1); 0 disables it. Default 0.1."),
+            ["max_tokens"] = () => PositiveInteger("lines and labelled: keep only the first this many tokens of each line. Default: all."),
         },
         ["training"] = new(StringComparer.Ordinal)
         {

@@ -46,13 +46,20 @@ public static class LabelledLineReader
     /// label is trimmed of surrounding whitespace. A line without a tab, or with an empty label or text, throws a
     /// <see cref="DataFileException"/> at that line.
     /// </summary>
-    public static LabelledLines Read(string path, LabelPosition position = LabelPosition.First, int? maxCount = null)
+    public static LabelledLines Read(string path, LabelPosition position = LabelPosition.First, int? maxCount = null) =>
+        Parse(path, TextLineReader.Read(path, maxCount), position);
+
+    /// <summary>
+    /// The examples of already-read lines (e.g. a spec's inline text split into lines); <paramref name="source"/> names
+    /// them in errors.
+    /// </summary>
+    public static LabelledLines Parse(string source, IEnumerable<TextLine> textLines, LabelPosition position = LabelPosition.First)
     {
         var lines = new List<LabelledLine>();
         var labels = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var line in TextLineReader.Read(path, maxCount))
+        foreach (var line in textLines)
         {
-            var example = Parse(path, line, position);
+            var example = Parse(source, line, position);
             lines.Add(example);
             labels.Add(example.Label);
         }

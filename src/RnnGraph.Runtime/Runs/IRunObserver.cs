@@ -3,7 +3,13 @@ namespace RnnGraph.Runtime.Runs;
 /// <summary>One epoch's results, as written to metrics.csv and shown to the user.</summary>
 public sealed record EpochMetrics(int Epoch, int Epochs, double TrainLoss, double? ValidationLoss, double TokensPerSecond, double Seconds)
 {
-    public double? ValidationPerplexity => ValidationLoss is { } v ? Math.Exp(v) : null;
+    /// <summary>Classifiers: the share of held-out sequences whose most probable label is the right one.</summary>
+    public double? ValidationAccuracy { get; init; }
+
+    /// <summary>Whether the losses are per-token cross-entropies (language models), so exp(loss) is a perplexity.</summary>
+    public bool LossIsPerToken { get; init; } = true;
+
+    public double? ValidationPerplexity => LossIsPerToken && ValidationLoss is { } v ? Math.Exp(v) : null;
 }
 
 /// <summary>
@@ -38,9 +44,10 @@ public sealed class LineRunObserver(Action<string> write) : IRunObserver
     /// <summary>The one-line summary of an epoch (also printed under the terminal's progress bar).</summary>
     public static string Format(EpochMetrics m)
     {
-        string validation = m.ValidationLoss is { } v
-            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"  validation loss {v:0.0000}  perplexity {Math.Exp(v):0.00}")
-            : "";
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        string validation = m.ValidationLoss is { } v ? string.Create(culture, $"  validation loss {v:0.0000}") : "";
+        if (m.ValidationPerplexity is { } p) validation += string.Create(culture, $"  perplexity {p:0.00}");
+        if (m.ValidationAccuracy is { } a) validation += string.Create(culture, $"  accuracy {a:0.00%}");
         return string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"epoch {m.Epoch}/{m.Epochs}  train loss {m.TrainLoss:0.0000}{validation}  {m.TokensPerSecond:0} tokens/s  {m.Seconds:0.0}s");
     }

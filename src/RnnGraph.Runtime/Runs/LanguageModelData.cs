@@ -22,7 +22,7 @@ public sealed record LanguageModelData(ITokenizer Tokenizer, Vocabulary Vocabula
     public static LanguageModelData Load(RunSettings settings, string specDirectory)
     {
         var tokenizer = TrainedModel.CreateTokenizer(settings);
-        string text = ReadText(settings, specDirectory);
+        string text = RunData.ReadText(settings, specDirectory);
         if (settings.Format == "stream") return Stream(settings, tokenizer, text);
 
         var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
@@ -30,7 +30,7 @@ public sealed record LanguageModelData(ITokenizer Tokenizer, Vocabulary Vocabula
         var indices = Enumerable.Range(0, lines.Count).ToList();
         var (trainIndices, validationIndices) = DataSplit.Split(indices, settings.Validation, settings.Seed);
         if (trainIndices.Length == 0) trainIndices = validationIndices;
-        var tokenized = lines.Select(l => tokenizer.Tokenize(l)).ToList();
+        var tokenized = lines.Select(l => settings.Truncate(tokenizer.Tokenize(l))).ToList();
         var vocabulary = Vocabulary.Build(trainIndices.SelectMany(i => tokenized[i]), settings.MinFrequency);
         return new LanguageModelData(tokenizer, vocabulary,
             trainIndices.Select(i => vocabulary.Encode(tokenized[i])).ToList(), validationIndices.Select(i => vocabulary.Encode(tokenized[i])).ToList(),
@@ -52,21 +52,5 @@ public sealed record LanguageModelData(ITokenizer Tokenizer, Vocabulary Vocabula
             TrainStream = vocabulary.Encode(trainTokens),
             ValidationStream = vocabulary.Encode(tokens.Skip(trainTokens.Count)),
         };
-    }
-
-    private static string ReadText(RunSettings settings, string specDirectory)
-    {
-        if (settings.DataText is { } text) return text;
-        if (settings.DataFile is not { } file) throw new RunException("the spec has no data: add a data section with file: or text:");
-        string path = Path.IsPathRooted(file) ? file : Path.GetFullPath(Path.Combine(specDirectory, file));
-        if (!File.Exists(path)) throw new RunException($"data file '{file}' does not exist (looked for {path})");
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new RunException($"cannot read data file '{file}': {e.Message}");
-        }
     }
 }

@@ -30,6 +30,13 @@ public sealed record RunSettings(
     /// <summary>Epochs without a better validation loss after which training stops; null for never.</summary>
     public int? EarlyStopping { get; init; }
 
+    /// <summary><c>lines</c> and <c>labelled</c>: keep only the first this many tokens of each line; null keeps all.</summary>
+    public int? MaxTokens { get; init; }
+
+    /// <summary>A line's tokens cut to <see cref="MaxTokens"/>.</summary>
+    public IReadOnlyList<string> Truncate(IReadOnlyList<string> tokens) =>
+        MaxTokens is { } max && tokens.Count > max ? tokens.Take(max).ToList() : tokens;
+
     /// <summary>The weight initialization: <c>default</c>, <c>xavier</c> or <c>orthogonal</c>.</summary>
     public string Init { get; init; } = "default";
 
@@ -65,6 +72,7 @@ public sealed record RunSettings(
             Warmup = t?.Warmup?.Value ?? 0,
             EarlyStopping = t?.EarlyStopping?.Value,
             Init = t?.Init?.Value ?? "default",
+            MaxTokens = d?.MaxTokens?.Value,
         };
     }
 }

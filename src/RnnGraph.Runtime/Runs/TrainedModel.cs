@@ -13,8 +13,9 @@ namespace RnnGraph.Runtime.Runs;
 /// </summary>
 public sealed class TrainedModel
 {
-    private TrainedModel(string folder, Compilation compilation, ParameterSet parameters, Vocabulary vocabulary, ITokenizer tokenizer, RunSettings settings, string weightsFile)
+    private TrainedModel(string folder, Compilation compilation, ParameterSet parameters, Vocabulary vocabulary, ITokenizer tokenizer, RunSettings settings, string weightsFile, IReadOnlyList<string>? labels)
     {
+        Labels = labels;
         Folder = folder;
         Compilation = compilation;
         Parameters = parameters;
@@ -25,6 +26,9 @@ public sealed class TrainedModel
     }
 
     public string Folder { get; }
+
+    /// <summary>A classifier's labels (labels.json), a label's id being its index; null for a language model.</summary>
+    public IReadOnlyList<string>? Labels { get; }
 
     /// <summary>The spec bound to the vocabulary's size.</summary>
     public Compilation Compilation { get; }
@@ -41,7 +45,7 @@ public sealed class TrainedModel
     /// <summary>Where the weights came from: weights.safetensors or checkpoint.safetensors.</summary>
     public string WeightsFile { get; }
 
-    /// <summary>Loads a run folder written by <see cref="LanguageModelRun"/>; a missing or unusable file throws a <see cref="RunException"/> naming it.</summary>
+    /// <summary>Loads a run folder written by <see cref="TrainingRun"/>; a missing or unusable file throws a <see cref="RunException"/> naming it.</summary>
     public static TrainedModel Load(string runFolder)
     {
         ArgumentNullException.ThrowIfNull(runFolder);
@@ -61,7 +65,14 @@ public sealed class TrainedModel
         if (compilation.HasErrors || compilation.Model is null || compilation.Document is null)
             throw new RunException($"{specPath} does not compile with its vocabulary of {vocabulary.Count} tokens: {compilation.Diagnostics.FirstOrDefault()}");
         var model = compilation.Model;
-        if (!model.Input.IsTokens) throw new RunException($"{specPath}: the model's input is not token ids, so it is not a language model");
+        if (!model.Input.IsTokens) throw new RunException($"{specPath}: the model's input is not token ids, so it does not read text");
+        string labelsPath = Path.Combine(runFolder, LabelsFile.FileName);
+        IReadOnlyList<string>? labels = null;
+        if (model.ManyToOne)
+        {
+            if (!File.Exists(labelsPath)) throw new RunException($"'{runFolder}' holds a many-to-one model but no {LabelsFile.FileName}");
+            labels = LabelsFile.Read(labelsPath);
+        }
 
         // The spec fixes the expected names and shapes; the file supplies the values.
         var parameters = ParameterInitializer.PyTorchDefaults(model, seed: 0);
@@ -78,7 +89,7 @@ public sealed class TrainedModel
         else Checkpoint.Read(runFolder, parameters);
 
         var settings = RunSettings.From(compilation.Document);
-        return new TrainedModel(runFolder, compilation, parameters, vocabulary, CreateTokenizer(settings), settings, finished ? weightsPath : checkpointPath);
+        return new TrainedModel(runFolder, compilation, parameters, vocabulary, CreateTokenizer(settings), settings, finished ? weightsPath : checkpointPath, labels);
     }
 
     /// <summary>The tokenizer a run with these settings trained with (data.tokenizer: char or word).</summary>
@@ -102,5 +113,21 @@ public sealed class TrainedModel
         return Enumerable.Range(0, count)
             .Select(_ => Tokenizer.Detokenize(Vocabulary.Decode(sampler.Sample(prefixIds, maxLength, temperature, random, topK))))
             .ToList();
+    }
+
+    /// <summary>
+    /// A classifier's label probabilities for a text (tokenized and cut like the training data), in label order:
+    /// softmax over the label logits, or for one logit sigmoid for the second label.
+    /// </summary>
+    public double[] Classify(string text)
+    {
+        if (Labels is null) throw new RunException($"'{Folder}' holds a language model, not a classifier");
+        var ids = Vocabulary.Encode(Settings.Truncate(Tokenizer.Tokenize(text)));
+        if (ids.Length == 0) throw new RunException("the text has no tokens to classify");
+        var bound = Compilation.Model!;
+        var weights = Parameters.ToDictionary(p => p.Name, p => new Evaluation.HostArray<float>(p.Shape, p.Value));
+        var x = new Evaluation.HostArray<float>(bound.BatchFirst ? [1, ids.Length] : [ids.Length, 1], ids.Select(i => (float)i).ToArray());
+        var y = Evaluation.ModelEvaluator<float>.Evaluate(Compilation, weights, new Dictionary<string, Evaluation.HostArray<float>> { [bound.Input.Name] = x });
+        return LabelProbabilities.From(y[Compiler.Binding.ModelNames.Output].Data);
     }
 }

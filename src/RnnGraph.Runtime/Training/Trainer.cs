@@ -119,6 +119,24 @@ public sealed class Trainer
         return executor.Output(LossBuilder.LossOutput)[0];
     }
 
+    /// <summary>
+    /// The loss on a batch without any update, also copying the model's output <c>y</c> into <paramref name="outputs"/>:
+    /// [B,O] for a model with one output per sequence, [T,B,O] (time-major) for one per step.
+    /// </summary>
+    public double Loss(TrainingBatch batch, Span<float> outputs)
+    {
+        double loss = Loss(batch);
+        var plan = ExecutorFor(batch, withBackward: false);
+        int offset = 0;
+        foreach (var o in plan.Executor.Graph.Outputs.Where(o => o.Name == ModelNames.Output).OrderBy(o => o.Index))
+        {
+            var part = plan.Executor.Output(o);
+            part.CopyTo(outputs[offset..]);
+            offset += part.Length;
+        }
+        return loss;
+    }
+
     /// <summary>Copies the final states out (fresh arrays: callers keep them as the next window's initial states).</summary>
     private void KeepFinalStates(PlannedExecutor plan)
     {

@@ -15,7 +15,7 @@ internal static class RunFolders
 
     /// <summary>Trains hello for <paramref name="epochs"/> epochs into <paramref name="folder"/>.</summary>
     public static RunSummary Train(string folder, int epochs) =>
-        LanguageModelRun.Run(Hello(), folder, new LineRunObserver(_ => { }), epochs);
+        TrainingRun.Run(Hello(), folder, new LineRunObserver(_ => { }), epochs);
 
     public static string NewFolder() => Path.Combine(Path.GetTempPath(), "rnngraph-run-tests", Guid.NewGuid().ToString("N"));
 

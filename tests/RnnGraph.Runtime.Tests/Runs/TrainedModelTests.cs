@@ -22,7 +22,7 @@ public sealed class TrainedModelTests : IDisposable
         Assert.Equal(0.5, model.Settings.Temperature);
         Assert.Equal(["h", "e"], model.Tokenizer.Tokenize("he"));
         var s = model.Settings;
-        Assert.Equal(summary.Samples, model.Generate(s.Samples, s.Prefix, s.MaxLength, s.Temperature, s.Seed));
+        Assert.Equal(summary.Report.Lines, model.Generate(s.Samples, s.Prefix, s.MaxLength, s.Temperature, s.Seed));
     }
 
     [Fact]

@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Globalization;
+using RnnGraph.Compiler;
+using RnnGraph.Compiler.Binding;
+using RnnGraph.Dsl.Text;
+using RnnGraph.Runtime.Data;
+using RnnGraph.Runtime.IO;
+using RnnGraph.Runtime.Training;
+
+namespace RnnGraph.Runtime.Runs;
+
+/// <summary>What a finished run reports: the last (or, with early stopping, the best) epoch's metrics, where its files are, and its samples or predictions.</summary>
+public sealed record RunSummary(string Folder, int Epochs, double TrainLoss, double? ValidationLoss, RunReport Report, TimeSpan Elapsed)
+{
+    public double? ValidationAccuracy { get; init; }
+
+    /// <summary>Whether the losses are per-token cross-entropies, so exp(loss) is a perplexity.</summary>
+    public bool LossIsPerToken { get; init; } = true;
+}
+
+/// <summary>
+/// <c>rnngraph run</c>: reads the data, binds the model to its sizes (vocabulary, labels), trains with the spec's
+/// optimizer, schedule and clipping, reports each epoch, and writes the run folder: spec.yaml, vocab.json and the
+/// task's files from the start; after every epoch checkpoint.safetensors, metrics.csv, metrics.jsonl and loss.svg; at
+/// the end weights.safetensors and the samples or predictions (each file written atomically). The task — a language
+/// model, a classifier, a conditional generator — comes from the model's topology (<see cref="RunTasks"/>);
+/// <c>resume</c> continues from the checkpoint with the same data order, so the result equals an uninterrupted run.
+/// </summary>
+public static class TrainingRun
+{
+    /// <param name="resume">Continue the run in <paramref name="runFolder"/> from its checkpoint instead of starting afresh.</param>
+    public static RunSummary Run(Compilation probe, string runFolder, IRunObserver observer, int? epochsOverride = null, bool resume = false)
+    {
+        var document = probe.Document ?? throw new InvalidOperationException("the spec has errors");
+        var settings = RunSettings.From(document);
+        if (epochsOverride is { } e) settings = settings with { Epochs = e };
+        string specDirectory = Path.GetDirectoryName(Path.GetFullPath(probe.Source.Path)) ?? ".";
+        if (resume && File.Exists(Path.Combine(runFolder, "data-folder.txt")))
+            specDirectory = File.ReadAllText(Path.Combine(runFolder, "data-folder.txt")).Trim();
+        var task = RunTasks.Create(probe, settings, specDirectory);
+        var model = task.Model;
+        if (settings.EarlyStopping is not null && !task.HasValidation)
+            throw new RunException("'early_stopping' needs a validation loss: set data.validation above 0 (and give enough data to hold some out)");
+
+        observer.Message(task.DataMessage);
+        var parameters = ParameterInitializer.Create(model, settings.Init, settings.Seed);
+        var optimizer = Optimizers.Create(settings.Optimizer);
+        var metrics = new List<EpochMetrics>();
+        int firstEpoch = 1;
+        long optimizerStep = 0;
+        if (resume)
+        {
+            var checkpoint = Checkpoint.Read(runFolder, parameters);
+            optimizer.LoadState(checkpoint.Optimizer);
+            optimizerStep = checkpoint.Optimizer.Step;
+            metrics.AddRange(MetricsFile.Read(Path.Combine(runFolder, MetricsFile.FileName)).Take(checkpoint.Epoch));
+            firstEpoch = checkpoint.Epoch + 1;
+            observer.Message($"resuming {runFolder} after epoch {checkpoint.Epoch}");
+        }
+        observer.Message($"model: {model.Parameters.Sum(p => p.Dims.Aggregate(1L, (a, b) => a * b))} weights; {settings.Optimizer} lr {settings.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {settings.BatchSize}, {settings.Epochs} epochs");
+        var trainer = new Trainer(task.Compilation, parameters, optimizer, new TrainerOptions(task.Loss, ClipNorm: settings.ClipNorm, Seed: settings.Seed));
+
+        // The folder is usable from the start: the spec, the vocabulary and where relative data paths point.
+        Directory.CreateDirectory(runFolder);
+        AtomicFile.WriteAllText(Path.Combine(runFolder, "spec.yaml"), probe.Source.Text);
+        AtomicFile.WriteAllText(Path.Combine(runFolder, "data-folder.txt"), specDirectory + "\n");
+        task.WriteFolder(runFolder);
+
+        var clock = Stopwatch.StartNew();
+        int batchesPerEpoch = task.BatchesPerEpoch;
+        // The rate of every optimizer step comes from the schedule at the step's index in the whole run.
+        var schedule = settings.LearningRateSchedule((long)settings.Epochs * batchesPerEpoch, batchesPerEpoch);
+        var best = settings.EarlyStopping is null ? null : EarlyStopping.Start(metrics, parameters, runFolder);
+        bool stopped = false;
+        for (int epoch = firstEpoch; epoch <= settings.Epochs && !stopped; epoch++)
+        {
+            var epochClock = Stopwatch.StartNew();
+            observer.EpochStarted(epoch, settings.Epochs, batchesPerEpoch);
+            int index = 0;
+            var (trainLoss, tokens) = task.MeanLoss(task.TrainBatches(epoch, trainer), b =>
+            {
+                double loss = trainer.Step(b, schedule.At(optimizerStep++));
+                observer.BatchDone(++index, loss, RunTask.Count(b));
+                return loss;
+            });
+            var validation = task.Validate(trainer);
+            double seconds = epochClock.Elapsed.TotalSeconds;
+            var m = new EpochMetrics(epoch, settings.Epochs, trainLoss, validation.Loss, tokens / seconds, seconds)
+            {
+                ValidationAccuracy = validation.Accuracy,
+                LossIsPerToken = task.LossIsPerToken,
+            };
+            metrics.Add(m);
+            new Checkpoint(epoch, parameters, optimizer.SaveState()).Write(runFolder);
+            MetricsFile.Write(runFolder, metrics);
+            LossCurveSvg.Write(Path.Combine(runFolder, LossCurveSvg.FileName), metrics);
+            observer.EpochDone(m);
+            if (best is not null && validation.Loss is { } v)
+            {
+                if (best.Improves(epoch, v, parameters, runFolder))
+                    continue;
+                if (epoch - best.Epoch >= settings.EarlyStopping)
+                {
+                    observer.Message(string.Create(CultureInfo.InvariantCulture,
+                        $"early stopping after epoch {epoch} (best validation loss {best.Loss:0.0000} at epoch {best.Epoch})"));
+                    stopped = true;
+                }
+            }
+        }
+
+        // With early stopping the run keeps the weights of its best epoch.
+        var kept = metrics.Count > 0 ? metrics[^1] : null;
+        if (best is { Epoch: > 0 })
+        {
+            best.Restore(parameters);
+            kept = metrics.First(x => x.Epoch == best.Epoch);
+        }
+        SafeTensors.Write(Path.Combine(runFolder, "weights.safetensors"), parameters.ToTensors());
+        var report = task.Finish(parameters, trainer, runFolder);
+        return new RunSummary(runFolder, metrics.Count, kept?.TrainLoss ?? double.NaN, kept?.ValidationLoss, report, clock.Elapsed)
+        {
+            ValidationAccuracy = kept?.ValidationAccuracy,
+            LossIsPerToken = task.LossIsPerToken,
+        };
+    }
+
+    /// <summary>
+    /// The best epoch so far by validation loss and its weights: in memory, and in best.safetensors so a resumed
+    /// run can keep them too.
+    /// </summary>
+    private sealed class EarlyStopping
+    {
+        public const string FileName = "best.safetensors";
+
+        public int Epoch { get; private set; }
+        public double Loss { get; private set; } = double.PositiveInfinity;
+        private float[][]? _weights;
+
+        /// <summary>The best of the epochs already run (when resuming), with its weights from the run folder.</summary>
+        public static EarlyStopping Start(IReadOnlyList<EpochMetrics> metrics, ParameterSet parameters, string runFolder)
+        {
+            var state = new EarlyStopping();
+            foreach (var m in metrics)
+            {
+                if (m.ValidationLoss is { } v && v < state.Loss) (state.Epoch, state.Loss) = (m.Epoch, v);
+            }
+            string path = Path.Combine(runFolder, FileName);
+            if (state.Epoch > 0 && File.Exists(path))
+            {
+                var tensors = SafeTensors.Read(path);
+                state._weights = new float[parameters.Count][];
+                for (int i = 0; i < parameters.Count; i++)
+                {
+                    if (!tensors.TryGetValue(parameters[i].Name, out var value) || value.ToFloatArray() is not { } w || w.Length != parameters[i].Value.Length)
+                        throw new RunException($"{path}: parameter '{parameters[i].Name}' is missing or has another shape than the spec's model");
+                    state._weights[i] = w;
+                }
+            }
+            else if (state.Epoch > 0)
+            {
+                throw new RunException($"'{runFolder}' has no {FileName} with the best epoch's weights to resume early stopping from");
+            }
+            return state;
+        }
+
+        /// <summary>Whether <paramref name="loss"/> is a new best; if so it keeps the weights.</summary>
+        public bool Improves(int epoch, double loss, ParameterSet parameters, string runFolder)
+        {
+            if (!(loss < Loss)) return false;
+            (Epoch, Loss) = (epoch, loss);
+            _weights = new float[parameters.Count][];
+            for (int i = 0; i < parameters.Count; i++) _weights[i] = (float[])parameters[i].Value.Clone();
+            SafeTensors.Write(Path.Combine(runFolder, FileName), parameters.ToTensors());
+            return true;
+        }
+
+        public void Restore(ParameterSet parameters)
+        {
+            for (int i = 0; i < parameters.Count; i++) _weights![i].CopyTo(parameters[i].Value, 0);
+        }
+    }
+}
