@@ -70,12 +70,15 @@ public sealed class Compilation
     /// inputs when <paramref name="withInitialStates"/> is set, else they start at zero; with
     /// <paramref name="masked"/>, sequences have their own lengths (mask inputs).
     /// </summary>
+    /// <para>A one-to-one model has no time axis: it runs one step and has nothing to mask. The initial states of a
+    /// one-to-many model's <c>condition: state</c> layer come from the condition, never from inputs.</para>
     public Graph Stage(string stage, int steps, bool withInitialStates = false, bool masked = false)
     {
         var given = withInitialStates
-            ? BoundModel.RnnLayers.SelectMany(l => Enumerable.Range(0, l.States.Count).Select(s => ModelNames.InitialState(BoundModel, l, s))).ToHashSet()
+            ? BoundModel.RnnLayers.Where(l => l != BoundModel.ConditionedLayer)
+                .SelectMany(l => Enumerable.Range(0, l.States.Count).Select(s => ModelNames.InitialState(BoundModel, l, s))).ToHashSet()
             : new HashSet<string>();
-        var unrolled = Unroll(new UnrollOptions(steps, given, masked));
+        var unrolled = Unroll(new UnrollOptions(steps, given, masked && !BoundModel.OneToOne));
         return stage switch
         {
             "unrolled" => unrolled,

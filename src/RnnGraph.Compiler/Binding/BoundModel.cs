@@ -69,5 +69,29 @@ public sealed record BoundModel(BoundInput Input, IReadOnlyList<BoundLayer> Laye
     /// <summary>Name prefix of the attention pooling's parameters (<c>pool.weight</c>, <c>pool.bias</c>, <c>pool.context</c>).</summary>
     public const string PoolLayer = "pool";
 
+    /// <summary>many-to-many, many-to-one, one-to-one or one-to-many (<c>model.topology</c>).</summary>
+    public string Topology { get; init; } = "many-to-many";
+
+    /// <summary>one-to-one: one step per example, no time axis; the input is [B,I] (or [B] ids) and <c>y</c> is [B,O].</summary>
+    public bool OneToOne => Topology == "one-to-one";
+
+    /// <summary>
+    /// one-to-many: the input is a fixed-size vector [B,C] (the condition) and each step is fed back the previous
+    /// output token (<see cref="ModelNames.Feedback"/>, ids below <see cref="FeedbackVocab"/>); <c>y</c> comes at every step.
+    /// </summary>
+    public bool OneToMany => Topology == "one-to-many";
+
+    /// <summary>One output per example instead of one per step (many-to-one, one-to-one): <c>y</c> is [B,O].</summary>
+    public bool OneOutputPerExample => ManyToOne || OneToOne;
+
+    /// <summary>one-to-many: first-step (the condition joins step 0's input) or state (it sets the first rnn layer's h0).</summary>
+    public string Condition { get; init; } = "first-step";
+
+    /// <summary>one-to-many: the number of output tokens fed back, the last layer's units (O).</summary>
+    public int FeedbackVocab { get; init; }
+
+    /// <summary>one-to-many with <c>condition: state</c>: the rnn layer whose initial states the condition sets.</summary>
+    public BoundRnnLayer? ConditionedLayer => OneToMany && Condition == "state" ? RnnLayers.FirstOrDefault() : null;
+
     public IEnumerable<BoundRnnLayer> RnnLayers => Layers.OfType<BoundRnnLayer>();
 }

@@ -90,6 +90,18 @@ public static class CompilerDiagnostics
     public static void ReportManyToOneNeedsRecurrentLayer(this DiagnosticBag bag, TextLocation at) =>
         bag.Report("RG0230", at, "a many-to-one model pools a recurrent layer over time, but this model has no rnn layer");
 
+    public static void ReportConditionNeedsOneToMany(this DiagnosticBag bag, TextLocation at) =>
+        bag.Report("RG0231", at, "'condition' applies to 'topology: one-to-many'; add it or remove 'condition'");
+
+    public static void ReportOneToManyNeedsSizeInput(this DiagnosticBag bag, TextLocation at, string input) =>
+        bag.Report("RG0232", at, $"a one-to-many model takes a fixed-size vector and feeds back its own output tokens, so its input must be float features: declare '{input}: {{ size: N }}'");
+
+    public static void ReportOneToManyNeedsDenseLast(this DiagnosticBag bag, TextLocation at, string layer) =>
+        bag.Report("RG0233", at, $"a one-to-many model feeds its output tokens back, so its last layer must be a dense layer whose units (usually auto) are the number of tokens, but the last layer '{layer}' is not dense");
+
+    public static void ReportStateConditionNeedsRecurrentLayer(this DiagnosticBag bag, TextLocation at) =>
+        bag.Report("RG0234", at, "'condition: state' sets the initial state of the first rnn layer, but this model has no rnn layer; use 'condition: first-step'");
+
     public static void ReportNoLayers(this DiagnosticBag bag, TextLocation at) =>
         bag.Report("RG0225", at, "the model has no layers; add at least one under layers:");
 

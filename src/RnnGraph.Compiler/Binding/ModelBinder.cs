@@ -59,17 +59,35 @@ public sealed class ModelBinder
         bool? batchFirst = null;
         bool ok = true;
 
+        string topology = model.Topology?.Value ?? "many-to-many";
+        bool oneToMany = topology == "one-to-many";
+        string conditionMode = model.Condition?.Value ?? "first-step";
+        if (model.Condition is { } condition && !oneToMany) _bag.ReportConditionNeedsOneToMany(condition.Location);
+
         // What flows into the next layer: token ids of the input, or feature vectors of some size.
         string previous = $"the input '{input.Name}'";
         bool previousIsTokens = input.IsTokens && !input.OneHot;
         int previousSize = input.OneHot ? input.Vocab : input.IsTokens ? 0 : input.Size;
+        int tokenVocab = input.Vocab;
+        // One-to-many: the first layer takes the fed-back output token (one-hot, or embedded by an embed layer),
+        // and with condition first-step the condition vector beside it.
+        int conditionWidth = 0, feedbackVocab = 0;
+        if (oneToMany)
+        {
+            if (!OneToManyOutputSize(model, input, out feedbackVocab)) return null;
+            conditionWidth = conditionMode == "first-step" ? input.Size : 0;
+            previous = $"the fed-back output tokens '{ModelNames.Feedback}'";
+            previousIsTokens = model.Layers[0] is EmbedLayerSpec;
+            previousSize = previousIsTokens ? 0 : feedbackVocab + conditionWidth;
+            tokenVocab = feedbackVocab;
+        }
 
         foreach (var spec in model.Layers)
         {
             string name = LayerName(spec, names, defaultNameCounts);
             BoundLayer? layer = spec switch
             {
-                EmbedLayerSpec e => BindEmbed(e, name, input, previous, previousIsTokens),
+                EmbedLayerSpec e => BindEmbed(e, name, input, tokenVocab, previous, previousIsTokens, oneToMany),
                 RnnLayerSpec r => BindRnn(r, name, previous, previousIsTokens, previousSize, parameters, ref batchFirst),
                 DenseLayerSpec d => BindDense(d, name, previous, previousIsTokens, previousSize, parameters),
                 _ => null,
@@ -79,7 +97,7 @@ public sealed class ModelBinder
             layers.Add(layer);
             previous = $"layer '{name}'";
             previousIsTokens = false;
-            previousSize = layer.OutputSize;
+            previousSize = layer.OutputSize + (oneToMany && layers.Count == 1 && layer is BoundEmbedLayer ? conditionWidth : 0);
         }
         foreach (var cell in document.Cells.Where(c => !layers.OfType<BoundRnnLayer>().Any(l => l.Cells[0].Name == c.Name.Value)))
         {
@@ -99,8 +117,54 @@ public sealed class ModelBinder
                 new ModelParameter($"{BoundModel.PoolLayer}.bias", [f], BoundModel.PoolLayer),
                 new ModelParameter($"{BoundModel.PoolLayer}.context", [1, f], BoundModel.PoolLayer)]);
         }
+        if (oneToMany && ok && conditionMode == "state")
+        {
+            if (layers.OfType<BoundRnnLayer>().FirstOrDefault() is not { } conditioned)
+            {
+                _bag.ReportStateConditionNeedsRecurrentLayer(model.Condition!.Value.Location);
+            }
+            else
+            {
+                // One tanh(W c + b) row block per stacked layer and direction: [L·D·H, C], slice k = layer * D + direction.
+                int rows = conditioned.NumLayers * conditioned.Directions * conditioned.Hidden;
+                int at = parameters.FindLastIndex(p => p.Layer == conditioned.Name) + 1;
+                parameters.InsertRange(at, [
+                    new ModelParameter(ModelNames.ConditionParameter(conditioned.Name, "weight"), [rows, input.Size], conditioned.Name),
+                    new ModelParameter(ModelNames.ConditionParameter(conditioned.Name, "bias"), [rows], conditioned.Name)]);
+            }
+        }
         if (!ok || _bag.HasErrors) return null;
-        return new BoundModel(input, layers, batchFirst ?? false, parameters) { ManyToOne = manyToOne, Pooling = poolingMode };
+        return new BoundModel(input, layers, batchFirst ?? false, parameters)
+        {
+            ManyToOne = manyToOne,
+            Pooling = poolingMode,
+            Topology = topology,
+            Condition = conditionMode,
+            FeedbackVocab = feedbackVocab,
+        };
+    }
+
+    /// <summary>
+    /// One-to-many needs a float input (the condition) and a dense last layer, whose units are the number of output
+    /// tokens fed back (known before the stack is bound, so the first layer's input size is too).
+    /// </summary>
+    private bool OneToManyOutputSize(ModelSpec model, BoundInput input, out int outputSize)
+    {
+        outputSize = 0;
+        if (input.IsTokens)
+        {
+            var spec = model.Inputs[0];
+            _bag.ReportOneToManyNeedsSizeInput(spec.Vocab?.Location ?? spec.Name.Location, input.Name);
+            return false;
+        }
+        if (model.Layers[^1] is not DenseLayerSpec last)
+        {
+            var spec = model.Layers[^1];
+            _bag.ReportOneToManyNeedsDenseLast(spec.Kind.Location, spec.Name?.Value ?? spec.Kind.Value);
+            return false;
+        }
+        outputSize = last.UnitsFromData ? _vocabularySize : last.Units.Value;
+        return true;
     }
 
     private BoundInput? BindInput(ModelSpec model)
@@ -135,15 +199,16 @@ public sealed class ModelBinder
         return name;
     }
 
-    private BoundEmbedLayer? BindEmbed(EmbedLayerSpec spec, string name, BoundInput input, string previous, bool previousIsTokens)
+    private BoundEmbedLayer? BindEmbed(EmbedLayerSpec spec, string name, BoundInput input, int vocab, string previous, bool previousIsTokens, bool oneToMany)
     {
         if (!previousIsTokens)
         {
-            _bag.ReportLayerCannotFollow(spec.Kind.Location, name, previous,
-                $"an embedding takes token ids, so it must come right after an input declared with vocab: (e.g. '{input.Name}: {{ vocab: 100 }}')");
+            _bag.ReportLayerCannotFollow(spec.Kind.Location, name, previous, oneToMany
+                ? "an embedding takes token ids; in a one-to-many model only the first layer can be one, embedding the fed-back output tokens"
+                : $"an embedding takes token ids, so it must come right after an input declared with vocab: (e.g. '{input.Name}: {{ vocab: 100 }}')");
             return null;
         }
-        return new BoundEmbedLayer(name, spec.Location, input.Vocab, spec.Dim.Value);
+        return new BoundEmbedLayer(name, spec.Location, vocab, spec.Dim.Value);
     }
 
     private bool RejectTokens(LayerSpec spec, string name, string previous, bool previousIsTokens)

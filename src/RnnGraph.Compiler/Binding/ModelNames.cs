@@ -27,4 +27,13 @@ public static class ModelNames
 
     /// <summary>The per-step mask input <c>mask[t]</c> [B,1] of variable-length batches.</summary>
     public const string Mask = "mask";
+
+    /// <summary>
+    /// one-to-many: the token fed to step t, <c>feedback[t]</c> [B] (ids below the output size): &lt;bos&gt; at step 0,
+    /// then the previous step's target (teacher forcing) or sampled token.
+    /// </summary>
+    public const string Feedback = "feedback";
+
+    /// <summary>one-to-many with <c>condition: state</c>: <c>rnn.condition.weight</c> [L·D·H, C] and <c>rnn.condition.bias</c> [L·D·H].</summary>
+    public static string ConditionParameter(string layer, string param) => $"{layer}.condition.{param}";
 }

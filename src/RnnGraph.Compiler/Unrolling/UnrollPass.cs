@@ -13,16 +13,35 @@ public static class UnrollPass
     public static Graph Run(BoundModel model, UnrollOptions options)
     {
         if (options.Steps < 1) throw new ArgumentOutOfRangeException(nameof(options), "steps must be at least 1");
+        if (model.OneToOne && options.Masked)
+            throw new ArgumentException("a one-to-one model runs one step per example, so it has no lengths", nameof(options));
         var b = new GraphBuilder();
-        int steps = options.Steps;
+        // One-to-one has no time axis: whatever the steps asked for, every layer runs once.
+        int steps = model.OneToOne ? 1 : options.Steps;
         var input = model.Input;
         var sequence = new Node[steps];
-        for (int t = 0; t < steps; t++)
+        Node? condition = null;
+        if (model.OneToMany)
+        {
+            b.CurrentOrigin = new NodeOrigin(input.Location, Label: input.Name);
+            condition = b.Input(input.Name, -1, new Shape(Shape.Batch, input.Size));
+            for (int t = 0; t < steps; t++)
+            {
+                b.CurrentOrigin = new NodeOrigin(input.Location, Step: t, Label: ModelNames.Feedback);
+                sequence[t] = b.Input(ModelNames.Feedback, t, new Shape(Shape.Batch), InputKind.TokenIds);
+                if (model.Layers[0] is BoundEmbedLayer) continue;
+                sequence[t] = b.ScatterLast(b.BroadcastTo(b.Const(1), new Shape(Shape.Batch, 1)), sequence[t], model.FeedbackVocab);
+                if (model.Condition == "first-step") sequence[t] = WithCondition(b, model, condition, sequence[t], t);
+            }
+        }
+        for (int t = 0; t < steps && !model.OneToMany; t++)
         {
             b.CurrentOrigin = new NodeOrigin(input.Location, Step: t, Label: input.Name);
+            // One-to-one has no time axis: its input is one whole [B,I] (or [B]) tensor.
+            int index = model.OneToOne ? -1 : t;
             sequence[t] = input.IsTokens
-                ? b.Input(input.Name, t, new Shape(Shape.Batch), InputKind.TokenIds)
-                : b.Input(input.Name, t, new Shape(Shape.Batch, input.Size));
+                ? b.Input(input.Name, index, new Shape(Shape.Batch), InputKind.TokenIds)
+                : b.Input(input.Name, index, new Shape(Shape.Batch, input.Size));
             // A one-hot vector is a 1 scattered to the token's column of a zero row.
             if (input.OneHot)
                 sequence[t] = b.ScatterLast(b.BroadcastTo(b.Const(1), new Shape(Shape.Batch, 1)), sequence[t], input.Vocab);
@@ -42,6 +61,7 @@ public static class UnrollPass
         var outputs = new List<GraphOutput>();
         var stateOutputs = new List<GraphOutput>();
         var pooled = model.ManyToOne ? model.Layers.Last(l => l is BoundRnnLayer) : null;
+        var conditioned = model.ConditionedLayer;
         foreach (var layer in model.Layers)
         {
             Node[]? last = layer == pooled ? new Node[((BoundRnnLayer)layer).Directions] : null;
@@ -49,13 +69,17 @@ public static class UnrollPass
             {
                 BoundEmbedLayer e => Embed(b, e, sequence),
                 BoundDenseLayer d => Dense(b, d, sequence),
-                BoundRnnLayer r => Recurrent(b, model, r, sequence, options, masks, stateOutputs, last),
+                BoundRnnLayer r => Recurrent(b, model, r, sequence, options, masks, stateOutputs, last,
+                                             r == conditioned ? ConditionStates(b, r, condition!) : null),
                 _ => throw new InvalidOperationException($"unknown layer {layer.GetType().Name}"),
             };
             // Many-to-one: the sequence becomes one vector here; the layers after it run once.
             if (last is not null) sequence = [Pooling.Pool(b, model, (BoundRnnLayer)layer, sequence, masks, last)];
+            // One-to-many with an embed layer first: the condition joins the embedded fed-back token.
+            if (model.OneToMany && model.Condition == "first-step" && layer == model.Layers[0] && layer is BoundEmbedLayer)
+                for (int t = 0; t < steps; t++) sequence[t] = WithCondition(b, model, condition!, sequence[t], t);
         }
-        if (model.ManyToOne)
+        if (model.OneOutputPerExample)
         {
             outputs.Add(new GraphOutput(ModelNames.Output, -1, sequence[0]));
             outputs.AddRange(stateOutputs);
@@ -74,6 +98,26 @@ public static class UnrollPass
         outputs.AddRange(stateOutputs);
         var info = new GraphInfo(steps, model.BatchFirst, model.Layers.Select(l => l.Name).ToList());
         return Graph.FromOutputs("unrolled", outputs, info);
+    }
+
+    /// <summary>One-to-many, condition first-step: the step input is concat(c at step 0, zeros after; the fed-back token's vector).</summary>
+    private static Node WithCondition(GraphBuilder b, BoundModel model, Node condition, Node token, int t)
+    {
+        b.CurrentOrigin = new NodeOrigin(model.Input.Location, Step: t, Label: "condition");
+        return b.ConcatLast(t == 0 ? condition : b.Zeros(condition.Shape), token);
+    }
+
+    /// <summary>
+    /// One-to-many, condition state: tanh(c W^T + b) [B, L·D·H] with <c>condition.weight</c> [L·D·H, C]; the initial
+    /// first state of stacked layer and direction k is its slice k·H ..< (k+1)·H.
+    /// </summary>
+    private static Node ConditionStates(GraphBuilder b, BoundRnnLayer layer, Node condition)
+    {
+        b.CurrentOrigin = new NodeOrigin(layer.Location, layer.Name, Label: "condition");
+        int rows = layer.NumLayers * layer.Directions * layer.Hidden;
+        var weight = b.Param(ModelNames.ConditionParameter(layer.Name, "weight"), new Shape(rows, condition.Shape.Last));
+        var bias = b.Param(ModelNames.ConditionParameter(layer.Name, "bias"), new Shape(rows));
+        return b.Apply("tanh", b.Add(b.MatMul(condition, weight, false, true), bias));
     }
 
     /// <summary>
@@ -118,7 +162,7 @@ public static class UnrollPass
     }
 
     private static Node[] Recurrent(GraphBuilder b, BoundModel model, BoundRnnLayer layer, Node[] sequence, UnrollOptions options,
-                                    Node[]? masks, List<GraphOutput> stateOutputs, Node[]? last = null)
+                                    Node[]? masks, List<GraphOutput> stateOutputs, Node[]? last = null, Node? conditionStates = null)
     {
         int steps = sequence.Length;
         int stateCount = layer.States.Count;
@@ -139,7 +183,9 @@ public static class UnrollPass
                 {
                     string name = ModelNames.InitialState(model, layer, s);
                     var shape = new Shape(Shape.Batch, cell.Hidden);
-                    state[s] = options.IsGiven(name) ? b.Input(name, k, shape) : b.Zeros(shape);
+                    state[s] = options.IsGiven(name) ? b.Input(name, k, shape)
+                        : s == 0 && conditionStates is not null ? b.SliceLast(conditionStates, k * cell.Hidden, cell.Hidden)
+                        : b.Zeros(shape);
                 }
 
                 var outputs = new Node[steps];

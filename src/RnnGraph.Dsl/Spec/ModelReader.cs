@@ -30,6 +30,7 @@ internal static class ModelReader
         {
             Topology = model.Choice("topology", "topology", SpecKeys.Topologies),
             Pooling = model.Choice("pooling", "pooling", SpecKeys.Poolings),
+            Condition = model.Choice("condition", "condition", SpecKeys.Conditions),
         };
     }
 

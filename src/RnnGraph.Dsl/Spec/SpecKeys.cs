@@ -10,10 +10,16 @@ internal static class SpecKeys
     // cell library file has none.
     public static readonly KeyTable Root = new(required: [], optional: ["model", "cells", "data", "training", "generation"]);
 
-    public static readonly KeyTable Model = new(required: ["inputs", "layers"], optional: ["topology", "pooling"]);
+    public static readonly KeyTable Model = new(required: ["inputs", "layers"], optional: ["topology", "pooling", "condition"]);
 
-    /// <summary>The IO topologies of <c>model.topology</c>; many-to-one pools the last recurrent layer over time.</summary>
-    public static readonly IReadOnlyList<string> Topologies = ["many-to-many", "many-to-one"];
+    /// <summary>
+    /// The IO topologies of <c>model.topology</c>: many-to-one pools the last recurrent layer over time, one-to-one
+    /// runs every layer once, one-to-many generates a sequence from a fixed-size input, feeding back its output.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Topologies = ["many-to-many", "many-to-one", "one-to-one", "one-to-many"];
+
+    /// <summary>How one-to-many's fixed-size input enters: with the first step's input, or as the initial states.</summary>
+    public static readonly IReadOnlyList<string> Conditions = ["first-step", "state"];
 
     /// <summary>How many-to-one turns a sequence into one vector.</summary>
     public static readonly IReadOnlyList<string> Poolings = ["last", "mean", "max", "attention"];

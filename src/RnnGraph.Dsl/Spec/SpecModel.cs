@@ -77,11 +77,14 @@ public sealed record GenerationSpec(TextLocation Location)
 /// <summary>The <c>model:</c> section.</summary>
 public sealed record ModelSpec(IReadOnlyList<InputSpec> Inputs, IReadOnlyList<LayerSpec> Layers, TextLocation Location)
 {
-    /// <summary><c>topology: many-to-many | many-to-one</c> (default many-to-many).</summary>
+    /// <summary><c>topology: many-to-many | many-to-one | one-to-one | one-to-many</c> (default many-to-many).</summary>
     public Located<string>? Topology { get; init; }
 
     /// <summary><c>pooling: last | mean | max | attention</c>, many-to-one only (default last).</summary>
     public Located<string>? Pooling { get; init; }
+
+    /// <summary><c>condition: first-step | state</c>, one-to-many only (default first-step).</summary>
+    public Located<string>? Condition { get; init; }
 }
 
 /// <summary>

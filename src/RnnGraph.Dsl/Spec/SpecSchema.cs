@@ -48,8 +48,9 @@ public static class SpecSchema
         },
         ["model"] = new(StringComparer.Ordinal)
         {
-            ["topology"] = () => Enum(SpecKeys.Topologies, "many-to-many: an output at every step; many-to-one: the last recurrent layer is pooled over time into one vector. Default many-to-many."),
+            ["topology"] = () => Enum(SpecKeys.Topologies, "many-to-many: an output at every step; many-to-one: the last recurrent layer is pooled over time into one vector; one-to-one: one step per example, every layer runs once; one-to-many: a sequence generated from a fixed-size input, each step fed back the previous output token. Default many-to-many."),
             ["pooling"] = () => Enum(SpecKeys.Poolings, "many-to-one only: last (each direction's last valid output), mean, max or attention. Default last."),
+            ["condition"] = () => Enum(SpecKeys.Conditions, "one-to-many only: first-step (the input joins the first step's input, zeros later) or state (it sets the first rnn layer's initial h through tanh(W c + b)). Default first-step."),
             ["inputs"] = () => new JsonObject
             {
                 ["description"] = "Exactly one input (for now), by name: { size: N } for float features or { vocab: N } for token ids.",

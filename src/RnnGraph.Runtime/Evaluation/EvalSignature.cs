@@ -29,42 +29,134 @@ internal sealed class EvalSignature
     public HashSet<string> WholeSeeds { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, SequenceLayout> SequenceOutputs { get; } = new(StringComparer.Ordinal);
 
-    public static EvalSignature Create<T>(BoundModel model, IReadOnlyDictionary<string, HostArray<T>> inputs)
+    /// <summary>The input fed step by step with <see cref="InputLayout"/>: the model's input, or one-to-many's feedback; null for one-to-one.</summary>
+    public string? SequenceInput { get; private init; }
+
+    /// <summary>Inputs fed whole (index -1): one-to-one's input [B,I], one-to-many's condition [B,C].</summary>
+    public HashSet<string> WholeInputs { get; } = new(StringComparer.Ordinal);
+
+    /// <param name="allowConditionedStates">
+    /// Internal (step-by-step sampling): lets initial states of the layer a <c>condition: state</c> sets be given, replacing the condition's.
+    /// </param>
+    public static EvalSignature Create<T>(BoundModel model, IReadOnlyDictionary<string, HostArray<T>> inputs, bool allowConditionedStates = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var input = model.Input;
-        string expectedX = input.IsTokens
-            ? (model.BatchFirst ? "[B,T]" : "[T,B]") + " token ids"
-            : (model.BatchFirst ? "[B,T," : "[T,B,") + input.Size + "]";
-        if (!inputs.TryGetValue(input.Name, out var x))
-            throw new EvalException($"inputs: missing tensor '{input.Name}' of shape {expectedX}");
-        int rank = input.IsTokens ? 2 : 3;
-        if (x.Shape.Length != rank || (!input.IsTokens && x.Shape[2] != input.Size) || x.Shape.Take(2).Any(d => d < 1))
-            throw new EvalException($"inputs: tensor '{input.Name}' has shape {x.ShapeText} but the spec needs {expectedX} with T, B >= 1");
+        var known = new HashSet<string>(StringComparer.Ordinal) { input.Name, LengthsName };
+        EvalSignature signature;
+        if (model.OneToOne)
+        {
+            signature = OneToOne(model, inputs);
+            known.Remove(LengthsName);
+        }
+        else if (model.OneToMany)
+        {
+            signature = OneToMany(model, inputs);
+            known.Add(ModelNames.Feedback);
+        }
+        else
+        {
+            string expectedX = input.IsTokens
+                ? (model.BatchFirst ? "[B,T]" : "[T,B]") + " token ids"
+                : (model.BatchFirst ? "[B,T," : "[T,B,") + input.Size + "]";
+            if (!inputs.TryGetValue(input.Name, out var x))
+                throw new EvalException($"inputs: missing tensor '{input.Name}' of shape {expectedX}");
+            int rank = input.IsTokens ? 2 : 3;
+            if (x.Shape.Length != rank || (!input.IsTokens && x.Shape[2] != input.Size) || x.Shape.Take(2).Any(d => d < 1))
+                throw new EvalException($"inputs: tensor '{input.Name}' has shape {x.ShapeText} but the spec needs {expectedX} with T, B >= 1");
 
-        int steps = model.BatchFirst ? x.Shape[1] : x.Shape[0];
-        int batch = model.BatchFirst ? x.Shape[0] : x.Shape[1];
+            int steps = model.BatchFirst ? x.Shape[1] : x.Shape[0];
+            int batch = model.BatchFirst ? x.Shape[0] : x.Shape[1];
+            signature = new EvalSignature
+            {
+                Steps = steps,
+                Batch = batch,
+                InputLayout = new SequenceLayout(steps, batch, input.IsTokens ? 0 : input.Size, model.BatchFirst),
+                SequenceInput = input.Name,
+                Lengths = inputs.TryGetValue(LengthsName, out var lengths) ? CheckLengths(lengths, steps, batch) : null,
+            };
+            if (!input.IsTokens) signature.SequenceOutputs["grad." + input.Name] = signature.InputLayout;
+        }
+        return signature.Complete(model, inputs, known, allowConditionedStates);
+    }
+
+    /// <summary>One-to-one: <c>x</c> [B,I] (or [B] token ids), one step, no lengths.</summary>
+    private static EvalSignature OneToOne<T>(BoundModel model, IReadOnlyDictionary<string, HostArray<T>> inputs)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var input = model.Input;
+        string expected = input.IsTokens ? "[B] token ids" : $"[B,{input.Size}]";
+        if (!inputs.TryGetValue(input.Name, out var x))
+            throw new EvalException($"inputs: missing tensor '{input.Name}' of shape {expected} (a one-to-one model has no time axis)");
+        if (x.Shape.Length != (input.IsTokens ? 1 : 2) || (!input.IsTokens && x.Shape[1] != input.Size) || x.Shape[0] < 1)
+            throw new EvalException($"inputs: tensor '{input.Name}' has shape {x.ShapeText} but the one-to-one spec needs {expected} with B >= 1 (no time axis)");
+        if (inputs.ContainsKey(LengthsName))
+            throw new EvalException($"inputs: unexpected tensor '{LengthsName}': a one-to-one model runs one step per example, so there are no lengths; remove it");
+        int batch = x.Shape[0];
+        var signature = new EvalSignature
+        {
+            Steps = 1,
+            Batch = batch,
+            InputLayout = new SequenceLayout(1, batch, input.IsTokens ? 0 : input.Size, false),
+        };
+        signature.WholeInputs.Add(input.Name);
+        return signature;
+    }
+
+    /// <summary>One-to-many: the condition <c>x</c> [B,C] and the fed-back tokens <c>feedback</c> [T,B] ([B,T] batch-first) in [0,O).</summary>
+    private static EvalSignature OneToMany<T>(BoundModel model, IReadOnlyDictionary<string, HostArray<T>> inputs)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var input = model.Input;
+        string feedback = ModelNames.Feedback;
+        string expectedFeedback = (model.BatchFirst ? "[B,T]" : "[T,B]") + $" token ids in [0,{model.FeedbackVocab})";
+        if (!inputs.TryGetValue(input.Name, out var c))
+            throw new EvalException($"inputs: missing tensor '{input.Name}' of shape [B,{input.Size}] (the condition of a one-to-many model)");
+        if (c.Shape.Length != 2 || c.Shape[1] != input.Size || c.Shape[0] < 1)
+            throw new EvalException($"inputs: tensor '{input.Name}' has shape {c.ShapeText} but the one-to-many spec needs [B,{input.Size}] with B >= 1 (one vector per sequence)");
+        if (!inputs.TryGetValue(feedback, out var f))
+            throw new EvalException($"inputs: missing tensor '{feedback}' of shape {expectedFeedback}: the token fed to each step (<bos>, then the previous output's)");
+        if (f.Shape.Length != 2 || f.Shape.Any(d => d < 1))
+            throw new EvalException($"inputs: tensor '{feedback}' has shape {f.ShapeText} but the spec needs {expectedFeedback} with T, B >= 1");
+        int steps = model.BatchFirst ? f.Shape[1] : f.Shape[0];
+        int batch = model.BatchFirst ? f.Shape[0] : f.Shape[1];
+        if (c.Shape[0] != batch)
+            throw new EvalException($"inputs: tensor '{input.Name}' has shape {c.ShapeText} but '{feedback}' has B={batch}, so it must be [{batch},{input.Size}]");
+        for (int i = 0; i < f.Data.Length; i++)
+        {
+            T v = f.Data[i];
+            if (v < T.Zero || v >= T.CreateChecked(model.FeedbackVocab) || T.Truncate(v) != v)
+                throw new EvalException($"inputs: {feedback} holds {v} at flat index {i} but every fed-back token must be a whole number in [0,{model.FeedbackVocab})");
+        }
         var signature = new EvalSignature
         {
             Steps = steps,
             Batch = batch,
-            InputLayout = new SequenceLayout(steps, batch, input.IsTokens ? 0 : input.Size, model.BatchFirst),
+            InputLayout = new SequenceLayout(steps, batch, 0, model.BatchFirst),
+            SequenceInput = feedback,
             Lengths = inputs.TryGetValue(LengthsName, out var lengths) ? CheckLengths(lengths, steps, batch) : null,
         };
-        var known = new HashSet<string>(StringComparer.Ordinal) { input.Name, LengthsName };
+        signature.WholeInputs.Add(input.Name);
+        return signature;
+    }
 
+    private EvalSignature Complete<T>(BoundModel model, IReadOnlyDictionary<string, HostArray<T>> inputs, HashSet<string> known, bool allowConditionedStates)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var signature = this;
+        int steps = Steps, batch = Batch;
         int outputSize = model.Layers[^1].OutputSize;
         var yLayout = new SequenceLayout(steps, batch, outputSize, model.BatchFirst);
-        // Many-to-one: y is one [B,O] vector per sequence, not a sequence.
-        int[] yShape = model.ManyToOne ? [batch, outputSize] : yLayout.Shape;
-        if (!model.ManyToOne) signature.SequenceOutputs[ModelNames.Output] = yLayout;
-        if (!input.IsTokens) signature.SequenceOutputs["grad." + input.Name] = signature.InputLayout;
+        // Many-to-one and one-to-one: y is one [B,O] vector per example, not a sequence.
+        bool single = model.OneOutputPerExample;
+        int[] yShape = single ? [batch, outputSize] : yLayout.Shape;
+        if (!single) signature.SequenceOutputs[ModelNames.Output] = yLayout;
         known.Add("d" + ModelNames.Output);
         if (inputs.TryGetValue("d" + ModelNames.Output, out var dy))
         {
             Expect(dy, "d" + ModelNames.Output, yShape);
             signature.Seeds.Add(ModelNames.Output);
-            if (model.ManyToOne) signature.WholeSeeds.Add("d" + ModelNames.Output);
+            if (single) signature.WholeSeeds.Add("d" + ModelNames.Output);
             else signature.SequenceSeeds["d" + ModelNames.Output] = yLayout;
         }
 
@@ -80,6 +172,8 @@ internal sealed class EvalSignature
                 known.Add("d" + final);
                 if (inputs.TryGetValue(initial, out var h0))
                 {
+                    if (layer == model.ConditionedLayer && !allowConditionedStates)
+                        throw new EvalException($"inputs: unexpected tensor '{initial}': with 'condition: state' the condition sets the initial states of layer '{layer.Name}'; remove it");
                     Expect(h0, initial, stacked);
                     signature.GivenInitialStates.Add(initial);
                     signature.StackedInputs[initial] = k;

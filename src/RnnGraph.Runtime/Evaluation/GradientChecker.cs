@@ -53,7 +53,7 @@ public static class GradientChecker
             entries.Add(Compare("grad." + name, analytic, w.Data, options, rng, () => forward.SetWeight(name, w.Data), Loss));
         foreach (var (name, x) in forwardInputs.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            if (model.Input.IsTokens && name == model.Input.Name) continue;
+            if ((model.Input.IsTokens && name == model.Input.Name) || (model.OneToMany && name == ModelNames.Feedback)) continue;
             entries.Add(Compare("grad." + name, analytic, x.Data, options, rng, () => forward.SetInputs(forwardInputs), Loss));
         }
         return new GradientCheckReport(entries, options.Tolerance);
@@ -97,16 +97,28 @@ public static class GradientChecker
         var forward = new Dictionary<string, HostArray<double>>(StringComparer.Ordinal);
         var seeds = new Dictionary<string, HostArray<double>>(StringComparer.Ordinal);
         var input = model.Input;
-        int[] xShape = input.IsTokens
-            ? (model.BatchFirst ? [B, T] : [T, B])
+        if (model.OneToOne) T = 1;
+        int[] xShape = model.OneToOne ? (input.IsTokens ? [B] : [B, input.Size])
+            : model.OneToMany ? [B, input.Size]
+            : input.IsTokens ? (model.BatchFirst ? [B, T] : [T, B])
             : (model.BatchFirst ? [B, T, input.Size] : [T, B, input.Size]);
         forward[input.Name] = input.IsTokens
-            ? new HostArray<double>(xShape, Enumerable.Range(0, T * B).Select(_ => (double)rng.Next(input.Vocab)).ToArray())
+            ? new HostArray<double>(xShape, Enumerable.Range(0, xShape.Aggregate(1, (a, b) => a * b)).Select(_ => (double)rng.Next(input.Vocab)).ToArray())
             : Random(rng, xShape, 1.0);
+        if (model.OneToMany)
+            forward[ModelNames.Feedback] = new HostArray<double>(model.BatchFirst ? [B, T] : [T, B],
+                Enumerable.Range(0, T * B).Select(_ => (double)rng.Next(model.FeedbackVocab)).ToArray());
         int outputSize = model.Layers[^1].OutputSize;
-        seeds["d" + ModelNames.Output] = Random(rng, model.ManyToOne ? [B, outputSize] : model.BatchFirst ? [B, T, outputSize] : [T, B, outputSize], 1.0);
+        seeds["d" + ModelNames.Output] = Random(rng, model.OneOutputPerExample ? [B, outputSize] : model.BatchFirst ? [B, T, outputSize] : [T, B, outputSize], 1.0);
         foreach (var layer in model.RnnLayers)
         {
+            if (layer == model.ConditionedLayer)
+            {
+                // The condition sets this layer's initial states; only their final values get upstream gradients.
+                for (int s = 0; s < layer.States.Count; s++)
+                    seeds["d" + ModelNames.FinalState(model, layer, s)] = Random(rng, [layer.NumLayers * layer.Directions, B, layer.Hidden], 1.0);
+                continue;
+            }
             int[] stacked = [layer.NumLayers * layer.Directions, B, layer.Hidden];
             for (int s = 0; s < layer.States.Count; s++)
             {

@@ -21,9 +21,19 @@ public sealed class ModelEvaluator<T> where T : unmanaged, IFloatingPointIeee754
 
     /// <summary>Validates and loads everything and plans the graph; <see cref="Run"/> may then be called repeatedly.</summary>
     public ModelEvaluator(Compilation compilation, IReadOnlyDictionary<string, HostArray<T>> weights, IReadOnlyDictionary<string, HostArray<T>> inputs)
+        : this(compilation, weights, inputs, allowConditionedStates: false)
+    {
+    }
+
+    /// <param name="allowConditionedStates">
+    /// For step-by-step sampling of a <c>condition: state</c> model: the conditioned layer's initial states may be
+    /// given (carried from the previous step) and then replace the condition's. Not part of the eval CONTRACT.
+    /// </param>
+    internal ModelEvaluator(Compilation compilation, IReadOnlyDictionary<string, HostArray<T>> weights, IReadOnlyDictionary<string, HostArray<T>> inputs,
+                            bool allowConditionedStates)
     {
         _model = compilation.Model ?? throw new InvalidOperationException("the spec has errors");
-        _io = EvalSignature.Create(_model, inputs);
+        _io = EvalSignature.Create(_model, inputs, allowConditionedStates);
         var forward = compilation.Unroll(new UnrollOptions(_io.Steps, _io.GivenInitialStates, Masked: _io.Lengths is not null));
         var graph = _io.Seeds.Count > 0 ? compilation.Backward(forward, _io.Seeds.Contains) : forward;
         _graph = compilation.Optimize(graph);
@@ -72,14 +82,19 @@ public sealed class ModelEvaluator<T> where T : unmanaged, IFloatingPointIeee754
 
     private static void FeedInputs(BoundModel model, Executor<T> executor, EvalSignature io, IReadOnlyDictionary<string, HostArray<T>> inputs)
     {
-        var step = new T[io.Batch * Math.Max(io.InputLayout.Features, 1)];
-        var x = inputs[model.Input.Name].Data;
-        for (int t = 0; t < io.Steps; t++)
+        if (io.SequenceInput is { } sequenceInput)
         {
-            if (!executor.HasInput(model.Input.Name, t)) continue;
-            io.InputLayout.Gather<T>(x, t, step);
-            executor.SetInput(model.Input.Name, t, step);
+            var step = new T[io.Batch * Math.Max(io.InputLayout.Features, 1)];
+            var x = inputs[sequenceInput].Data;
+            for (int t = 0; t < io.Steps; t++)
+            {
+                if (!executor.HasInput(sequenceInput, t)) continue;
+                io.InputLayout.Gather<T>(x, t, step);
+                executor.SetInput(sequenceInput, t, step);
+            }
         }
+        foreach (var name in io.WholeInputs)
+            if (executor.HasInput(name, -1)) executor.SetInput(name, -1, inputs[name].Data);
         if (io.Lengths is { } lengths)
         {
             var mask = new T[io.Batch];

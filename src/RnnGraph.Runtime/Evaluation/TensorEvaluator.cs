@@ -1,4 +1,5 @@
 using RnnGraph.Compiler;
+using RnnGraph.Compiler.Binding;
 using RnnGraph.Runtime.IO;
 
 namespace RnnGraph.Runtime.Evaluation;
@@ -6,7 +7,7 @@ namespace RnnGraph.Runtime.Evaluation;
 public static class TensorEvaluator
 {
     /// <summary>
-    /// Evaluates in float32 from safetensors-style tensors (token-id inputs may be I32 or I64) and
+    /// Evaluates in float32 from safetensors-style tensors (token-id inputs, lengths and one-to-many's feedback may be I32 or I64) and
     /// returns F32 tensors under the CONTRACT names.
     /// </summary>
     public static Dictionary<string, TensorValue> Evaluate(Compilation compilation,
@@ -15,7 +16,8 @@ public static class TensorEvaluator
         var model = compilation.Model ?? throw new InvalidOperationException("the spec has errors");
         var w = weights.ToDictionary(p => p.Key, p => Convert(p.Key, p.Value, ids: false, "weights"));
         var x = inputs.ToDictionary(p => p.Key, p => Convert(p.Key, p.Value,
-            ids: (model.Input.IsTokens && p.Key == model.Input.Name) || p.Key == EvalSignature.LengthsName, "inputs"));
+            ids: (model.Input.IsTokens && p.Key == model.Input.Name) || p.Key == EvalSignature.LengthsName
+                 || (model.OneToMany && p.Key == ModelNames.Feedback), "inputs"));
         return ModelEvaluator<float>.Evaluate(compilation, w, x).ToDictionary(p => p.Key, p => p.Value.ToTensorValue());
     }
 
