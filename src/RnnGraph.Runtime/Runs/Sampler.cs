@@ -9,6 +9,7 @@ namespace RnnGraph.Runtime.Runs;
 /// <summary>
 /// Draws sequences from a trained language model one token at a time, carrying the recurrent states
 /// between steps: starts at &lt;bos&gt; (plus an optional prefix), stops at &lt;eos&gt; or the maximum length.
+/// A one-to-many model generates from a condition vector instead (<see cref="SampleConditioned"/>).
 /// </summary>
 public sealed class Sampler
 {
@@ -17,15 +18,33 @@ public sealed class Sampler
     private readonly Dictionary<string, HostArray<float>> _inputs = new(StringComparer.Ordinal);
     private readonly List<(string Initial, string Final, int[] Shape)> _states = new();
 
+    /// <summary>One-to-many: the first step (condition given, no states: they start as the condition says) and the
+    /// following steps (states carried, condition zero — it only enters at step 0 or through the initial states).</summary>
+    private readonly ModelEvaluator<float>? _first;
+
     public Sampler(Compilation compilation, ParameterSet parameters)
     {
         _model = compilation.Model ?? throw new InvalidOperationException("the spec has errors");
         foreach (var layer in _model.RnnLayers)
             for (int s = 0; s < layer.States.Count; s++)
                 _states.Add((ModelNames.InitialState(_model, layer, s), ModelNames.FinalState(_model, layer, s), [layer.NumLayers * layer.Directions, 1, layer.Hidden]));
+        var weights = parameters.ToDictionary(p => p.Name, p => new HostArray<float>(p.Shape, p.Value));
+        if (_model.OneToMany)
+        {
+            var first = new Dictionary<string, HostArray<float>>(StringComparer.Ordinal)
+            {
+                [_model.Input.Name] = new HostArray<float>([1, _model.Input.Size], new float[_model.Input.Size]),
+                [ModelNames.Feedback] = new HostArray<float>([1, 1], [0f]),
+            };
+            _first = new ModelEvaluator<float>(compilation, weights, first);
+            _inputs[_model.Input.Name] = first[_model.Input.Name];
+            _inputs[ModelNames.Feedback] = new HostArray<float>([1, 1], [0f]);
+            Reset();
+            _step = new ModelEvaluator<float>(compilation, weights, _inputs, allowConditionedStates: true);
+            return;
+        }
         Reset();
         _inputs[_model.Input.Name] = new HostArray<float>([1, 1], [0f]);
-        var weights = parameters.ToDictionary(p => p.Name, p => new HostArray<float>(p.Shape, p.Value));
         _step = new ModelEvaluator<float>(compilation, weights, _inputs);
     }
 
@@ -37,11 +56,51 @@ public sealed class Sampler
     /// <summary>Next-token probabilities after feeding <paramref name="token"/>; advances the carried states.</summary>
     private float[] Feed(int token)
     {
-        _inputs[_model.Input.Name].Data[0] = token;
+        _inputs[_model.OneToMany ? ModelNames.Feedback : _model.Input.Name].Data[0] = token;
         _step.SetInputs(_inputs);
-        var outputs = _step.Run();
+        return Advance(_step.Run());
+    }
+
+    private float[] Advance(Dictionary<string, HostArray<float>> outputs)
+    {
         foreach (var (initial, final, _) in _states) outputs[final].Data.CopyTo(_inputs[initial].Data, 0);
         return NextTokenDistribution.From(_model, outputs[ModelNames.Output].Data);
+    }
+
+    /// <summary>
+    /// One-to-many: one sequence generated for the condition vector <paramref name="condition"/> (C floats): step 0 is fed
+    /// &lt;bos&gt; with the condition, every later step the token drawn before, until &lt;eos&gt; or <paramref name="maxLength"/>
+    /// tokens. An optional <paramref name="prefix"/> is fed after &lt;bos&gt; and starts the result. Temperature and top-k as in
+    /// <see cref="Sample"/>.
+    /// </summary>
+    public IReadOnlyList<int> SampleConditioned(IReadOnlyList<float> condition, int maxLength, double temperature, Random random,
+                                                int? topK = null, IReadOnlyList<int>? prefix = null)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(random);
+        if (_first is null)
+            throw new InvalidOperationException($"SampleConditioned needs a one-to-many model; this one is {_model.Topology}: use Sample");
+        if (condition.Count != _model.Input.Size)
+            throw new ArgumentException($"the condition has {condition.Count} values but input '{_model.Input.Name}' has size {_model.Input.Size}", nameof(condition));
+        if (topK is < 1) throw new ArgumentOutOfRangeException(nameof(topK), topK, "top-k needs k >= 1");
+        var first = new Dictionary<string, HostArray<float>>(StringComparer.Ordinal)
+        {
+            [_model.Input.Name] = new HostArray<float>([1, condition.Count], condition.ToArray()),
+            [ModelNames.Feedback] = new HostArray<float>([1, 1], [SpecialTokens.BosId]),
+        };
+        _first.SetInputs(first);
+        Array.Clear(_inputs[_model.Input.Name].Data);
+        float[] p = Advance(_first.Run());
+        var result = new List<int>(prefix ?? []);
+        foreach (int token in result) p = Feed(token);
+        while (result.Count < maxLength)
+        {
+            int next = Draw(p, temperature, random, topK);
+            if (next == SpecialTokens.EosId) break;
+            result.Add(next);
+            p = Feed(next);
+        }
+        return result;
     }
 
     /// <summary>
@@ -52,6 +111,7 @@ public sealed class Sampler
     {
         ArgumentNullException.ThrowIfNull(prefix);
         ArgumentNullException.ThrowIfNull(random);
+        if (_first is not null) throw new InvalidOperationException("a one-to-many model samples from a condition vector: use SampleConditioned");
         if (topK is < 1) throw new ArgumentOutOfRangeException(nameof(topK), topK, "top-k needs k >= 1");
         Reset();
         var result = new List<int>(prefix);

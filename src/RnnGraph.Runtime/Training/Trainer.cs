@@ -156,6 +156,7 @@ public sealed class Trainer
 
     private PlannedExecutor ExecutorFor(TrainingBatch batch, bool withBackward = true)
     {
+        CheckTopology(_compilation.Model!, batch);
         bool masked = batch.Lengths is not null, states = batch.InitialStates is not null;
         var key = (batch.Steps, masked, withBackward, states, batch.Batch);
         if (_executors.TryGetValue(key, out var planned)) return planned;
@@ -172,6 +173,15 @@ public sealed class Trainer
         planned = new PlannedExecutor(new Executor<float>(graph, batch.Batch), Parameters, _compilation.Model!);
         _executors[key] = planned;
         return planned;
+    }
+
+    /// <summary>What one-to-one and one-to-many batches must carry (see <see cref="TrainingBatch"/>).</summary>
+    private static void CheckTopology(BoundModel model, TrainingBatch batch)
+    {
+        if (model.OneToOne && (batch.Steps != 1 || batch.Lengths is not null))
+            throw new ArgumentException("a one-to-one model trains on batches of one step (Steps = 1) without lengths: Inputs [B,I] or [B] ids, Targets [B] or [B,O]", nameof(batch));
+        if (model.OneToMany && batch.Condition?.Length != batch.Batch * model.Input.Size)
+            throw new ArgumentException($"a one-to-many model needs TrainingBatch.Condition [B,C] = {batch.Batch * model.Input.Size} floats (Inputs are then the fed-back token ids [T,B])", nameof(batch));
     }
 
     /// <summary>
@@ -198,12 +208,19 @@ public sealed class Trainer
         int T = batch.Steps, B = batch.Batch;
         int inputWidth = model.Input.IsTokens ? 1 : model.Input.Size;
         int targetWidth = Options.Loss == LossKind.CrossEntropy ? 1 : model.Layers[^1].OutputSize;
+        // One-to-many: the steps take the fed-back token ids ([T,B] in Inputs), the condition [B,C] enters whole.
+        // One-to-one: Inputs is the whole [B,I] (or [B] ids) input of the one step.
+        string stepInput = model.OneToMany ? ModelNames.Feedback : model.Input.Name;
+        int stepWidth = model.OneToMany ? 1 : inputWidth;
         for (int t = 0; t < T; t++)
         {
-            executor.SetInput(model.Input.Name, t, batch.Inputs.AsSpan(t * B * inputWidth, B * inputWidth));
+            if (executor.HasInput(stepInput, t))
+                executor.SetInput(stepInput, t, batch.Inputs.AsSpan(t * B * stepWidth, B * stepWidth));
             if (executor.HasInput(LossBuilder.TargetInput, t))
                 executor.SetInput(LossBuilder.TargetInput, t, batch.Targets.AsSpan(t * B * targetWidth, B * targetWidth));
         }
+        if (executor.HasInput(model.Input.Name, -1))
+            executor.SetInput(model.Input.Name, -1, model.OneToMany ? batch.Condition : batch.Inputs.AsSpan(0, B * inputWidth));
         // Many-to-one: one target per sequence, [B] (class ids) or [B,O].
         if (executor.HasInput(LossBuilder.TargetInput, -1))
             executor.SetInput(LossBuilder.TargetInput, -1, batch.Targets.AsSpan(0, B * targetWidth));

@@ -7,5 +7,38 @@ namespace RnnGraph.Runtime.Training;
 /// </summary>
 /// <para><see cref="InitialStates"/> carries recurrent states in (truncated BPTT over a stream): by initial-state
 /// input name (<c>h0</c>, <c>c0</c>), each [L·D,B,H]; they are inputs, so no gradient flows back into them.</para>
+/// <para>One-to-one: <see cref="Steps"/> is 1, <see cref="Inputs"/> [B,I] features or [B] ids, <see cref="Targets"/> [B] or [B,O].
+/// One-to-many: <see cref="Condition"/> is the fixed-size input [B,C], <see cref="Inputs"/> the fed-back token ids [T,B]
+/// (&lt;bos&gt;, then the targets shifted by one step: teacher forcing) and <see cref="Targets"/> [T,B] as for many-to-many.</para>
 public sealed record TrainingBatch(int Steps, int Batch, float[] Inputs, float[] Targets, int[]? Lengths = null,
-                                   IReadOnlyDictionary<string, float[]>? InitialStates = null);
+                                   IReadOnlyDictionary<string, float[]>? InitialStates = null)
+{
+    /// <summary>One-to-many only: the condition vectors [B,C] (row-major), one per sequence.</summary>
+    public float[]? Condition { get; init; }
+
+    /// <summary>
+    /// A one-to-many batch by teacher forcing: each sequence's tokens (without &lt;bos&gt;/&lt;eos&gt;) become targets
+    /// <c>tokens..., eos</c> and fed-back inputs <c>bos, tokens...</c>, time-major and padded to the longest.
+    /// </summary>
+    public static TrainingBatch TeacherForced(IReadOnlyList<IReadOnlyList<int>> sequences, float[] condition, int bos, int eos, int pad = 0)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        if (sequences.Count == 0) throw new ArgumentException("no sequences", nameof(sequences));
+        int batch = sequences.Count, steps = sequences.Max(s => s.Count) + 1;
+        var inputs = new float[steps * batch];
+        var targets = new float[steps * batch];
+        var lengths = new int[batch];
+        for (int b = 0; b < batch; b++)
+        {
+            var tokens = sequences[b];
+            lengths[b] = tokens.Count + 1;
+            for (int t = 0; t < steps; t++)
+            {
+                inputs[t * batch + b] = t == 0 ? bos : t <= tokens.Count ? tokens[t - 1] : pad;
+                targets[t * batch + b] = t < tokens.Count ? tokens[t] : t == tokens.Count ? eos : pad;
+            }
+        }
+        bool padded = lengths.Any(l => l != steps);
+        return new TrainingBatch(steps, batch, inputs, targets, padded ? lengths : null) { Condition = condition };
+    }
+}
