@@ -80,6 +80,8 @@ public sealed class Sampler
         ArgumentNullException.ThrowIfNull(random);
         if (_first is null)
             throw new InvalidOperationException($"SampleConditioned needs a one-to-many model; this one is {_model.Topology}: use Sample");
+        if (_model.RnnLayers.FirstOrDefault(l => l.Directions == 2) is { } bidirectional)
+            throw new InvalidOperationException($"layer '{bidirectional.Name}' is bidirectional: its reverse direction needs the whole sequence, so it cannot generate one token at a time");
         if (condition.Count != _model.Input.Size)
             throw new ArgumentException($"the condition has {condition.Count} values but input '{_model.Input.Name}' has size {_model.Input.Size}", nameof(condition));
         if (topK is < 1) throw new ArgumentOutOfRangeException(nameof(topK), topK, "top-k needs k >= 1");

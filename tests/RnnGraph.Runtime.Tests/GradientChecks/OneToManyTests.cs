@@ -100,6 +100,38 @@ public sealed class OneToManyTests
     }
 
     [Fact]
+    public void First_step_with_an_embed_layer_equals_a_many_to_many_model_fed_the_condition_and_embedding_rows_by_hand()
+    {
+        var oneToMany = Spec("first-step", "lstm", true);
+        const int Dim = 3;
+        var manyToMany = Compilation.Create(new SourceText("m.yaml",
+            $"model:\n  inputs:\n    x: {{ size: {C + Dim} }}\n  layers:\n    - rnn: {{ cell: lstm, hidden: 4 }}\n    - dense: {{ units: {O} }}\n"));
+        var weights = Weights(oneToMany);
+        var table = weights["embed.weight"].Data;                              // [O, Dim]
+        const int T = 3, B = 2;
+        double[] condition = [0.5, -1, 0.25, 1, 0.3, -0.6];
+        double[] feedback = [2, 2, 4, 1, 0, 3];
+        var x = new double[T * B * (C + Dim)];
+        for (int t = 0; t < T; t++)
+            for (int b = 0; b < B; b++)
+            {
+                int row = (t * B + b) * (C + Dim);
+                if (t == 0) for (int i = 0; i < C; i++) x[row + i] = condition[b * C + i];
+                for (int i = 0; i < Dim; i++) x[row + C + i] = table[(int)feedback[t * B + b] * Dim + i];
+            }
+        var referenceWeights = weights.Where(p => p.Key != "embed.weight").ToDictionary(p => p.Key, p => p.Value);
+
+        var got = ModelEvaluator<double>.Evaluate(oneToMany, weights, new Dictionary<string, HostArray<double>>
+        {
+            ["x"] = new([B, C], condition),
+            ["feedback"] = new([T, B], feedback),
+        });
+        var expected = ModelEvaluator<double>.Evaluate(manyToMany, referenceWeights, new Dictionary<string, HostArray<double>> { ["x"] = new([T, B, C + Dim], x) });
+        for (int i = 0; i < expected["y"].Data.Length; i++) Assert.Equal(expected["y"].Data[i], got["y"].Data[i], 12);
+        for (int i = 0; i < expected["c_n"].Data.Length; i++) Assert.Equal(expected["c_n"].Data[i], got["c_n"].Data[i], 12);
+    }
+
+    [Fact]
     public void State_condition_equals_a_many_to_many_model_started_from_tanh_of_the_condition()
     {
         var oneToMany = Spec("state", "gru", false, ", layers: 2");

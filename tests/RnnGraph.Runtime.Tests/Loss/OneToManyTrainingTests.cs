@@ -61,6 +61,12 @@ public sealed class OneToManyTrainingTests
         Assert.Contains("SampleConditioned", Assert.Throws<InvalidOperationException>(() => sampler.Sample([], 5, 1.0, new Random(1))).Message);
         Assert.Contains("size 2", Assert.Throws<ArgumentException>(() => sampler.SampleConditioned([1f], 5, 1.0, new Random(1))).Message);
 
+        var bidirectional = Compilation.Create(new SourceText("b.yaml",
+            "model:\n  topology: one-to-many\n  inputs:\n    x: { size: 2 }\n  layers:\n    - rnn: { cell: gru, hidden: 4, bidirectional: true }\n    - dense: { units: auto }\n"));
+        var both = new Sampler(bidirectional, ParameterInitializer.PyTorchDefaults(bidirectional.Model!, 1));
+        Assert.Equal("layer 'rnn' is bidirectional: its reverse direction needs the whole sequence, so it cannot generate one token at a time",
+            Assert.Throws<InvalidOperationException>(() => both.SampleConditioned([1f, 0f], 5, 1.0, new Random(1))).Message);
+
         var lm = Compilation.Create(new SourceText("l.yaml",
             "model:\n  inputs:\n    x: { vocab: auto, one_hot: true }\n  layers:\n    - rnn: { cell: gru, hidden: 4 }\n    - dense: { units: auto }\n"));
         var lmSampler = new Sampler(lm, ParameterInitializer.PyTorchDefaults(lm.Model!, 1));
