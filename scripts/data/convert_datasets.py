@@ -6,7 +6,7 @@ and passes one --pkg SHORT NAME VERSION INTEGRITY per package; SHORT is the
 folder under --src holding that package's unpacked tarball (SHORT/package/...).
 
 Writes, deterministically (same input bytes -> same output bytes):
-  names/female.txt, names/male.txt, names/LICENSE, names/NOTICE.md
+  names/female.txt, names/male.txt, names/by-gender.tsv, names/LICENSE, names/NOTICE.md
   cmudict/cmudict.tsv, cmudict/phones.tsv, cmudict/symbols.txt, cmudict/LICENSE, cmudict/NOTICE.md
   spam/spam.tsv, spam/LICENSE, spam/NOTICE.md
   sotu/sotu.txt, sotu/index.tsv, sotu/LICENSE, sotu/NOTICE.md
@@ -130,6 +130,7 @@ def source_lines(pkg):
 
 def convert_names(female, male, out):
     stats = {}
+    labelled = []
     for pkg, key in ((female, "female"), (male, "male")):
         raw = read_text(pkg.path("data", "names.txt"))
         names = read_json(pkg.path("data", "names.json"))
@@ -138,11 +139,13 @@ def convert_names(female, male, out):
         if any(not n or n != n.strip() or "\t" in n for n in names):
             fail(key + ": a name is empty or has surrounding whitespace")
         write_text(os.path.join(out, "names", key + ".txt"), raw)
+        labelled.extend(key + "\t" + n + "\n" for n in names)
         dups = sorted(n for n, c in collections.Counter(names).items() if c > 1)
         stats[key] = {"count": len(names), "distinct": len(set(names)), "dups": dups,
                       "non_alpha": sorted({n for n in names if not n.isalpha()}),
                       "unsorted": [(i + 1, names[i], names[i - 1]) for i in range(1, len(names))
                                    if names[i] < names[i - 1]]}
+    write_text(os.path.join(out, "names", "by-gender.tsv"), "".join(labelled))
     lic_f = read_text(female.path("LICENSE"))
     lic_m = read_text(male.path("LICENSE"))
     if [l for l in lic_f.splitlines() if l.strip()] != [l for l in lic_m.splitlines() if l.strip()]:
@@ -169,8 +172,10 @@ def convert_names(female, male, out):
 | --- | ---: | ---: |
 | `female.txt` | {fmt_int(f['count'])} | {fmt_int(f['distinct'])} |
 | `male.txt` | {fmt_int(m['count'])} | {fmt_int(m['distinct'])} |
+| `by-gender.tsv` | {fmt_int(f['count'] + m['count'])} | |
 
-One name per line, UTF-8, LF line endings.
+One name per line, UTF-8, LF line endings. `by-gender.tsv` holds both lists as `female<TAB>name` and
+`male<TAB>name` lines (female first, each in its file's order), for models conditioned on the list.
 
 ## Source
 

@@ -19,7 +19,7 @@ public sealed class PredictCommand : ICommand
             new OptionSpec("--input", "TEXT", "the text to score", Required: true),
             new OptionSpec("--top", "K", "language models: how many next tokens to list (default 5)"),
         ],
-        "A language model prints the text's token count, log-likelihood and perplexity (its tokens and the closing\n<eos>), then the K most probable tokens to follow it. A classifier prints the most probable label, then\nevery label with its probability.");
+        "A language model prints the text's token count, log-likelihood and perplexity (its tokens and the closing\n<eos>), then the K most probable tokens to follow it. A classifier prints the most probable label, then\nevery label with its probability. A one-to-many model prints the label under which the text is likeliest,\nthen every label's log-likelihood of the text and its probability under equal priors.");
 
     public int Execute(ParsedArguments args, CliContext context)
     {
@@ -32,6 +32,17 @@ public sealed class PredictCommand : ICommand
         }
         try
         {
+            if (model.Labels is { } conditions && model.Compilation.Model!.OneToMany)
+            {
+                // Which label makes the text likeliest: log-likelihoods, and the posterior under equal priors.
+                var scores = model.ScoreLabels(args.Option("--input")!);
+                double[] posterior = scores.Length == 1 ? [1.0] : LabelProbabilities.From(scores.Select(s => (float)s).ToArray());
+                int likeliest = Array.IndexOf(scores, scores.Max());
+                context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"likeliest label: {conditions[likeliest]} ({posterior[likeliest]:0.0000} with equal priors)"));
+                foreach (int i in Enumerable.Range(0, conditions.Count).OrderByDescending(i => scores[i]).ThenBy(i => i))
+                    context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {conditions[i],-12} log-likelihood {scores[i]:0.0000}  p {posterior[i]:0.0000}"));
+                return 0;
+            }
             if (model.Labels is { } labels)
             {
                 var probabilities = model.Classify(args.Option("--input")!);

@@ -19,8 +19,9 @@ public sealed class SampleCommand : ICommand
             new OptionSpec("--prefix", "TEXT", "text every sample starts with (default: generation.prefix)"),
             new OptionSpec("--max-length", "N", "the most tokens per sample, prefix included (default: generation.max_length)"),
             new OptionSpec("--seed", "N", "random seed (default: training.seed)"),
+            new OptionSpec("--label", "L", "one-to-many models: sample only for this label (default: every label in turn)"),
         ],
-        "RUN is a folder written by 'rnngraph run'. Without weights.safetensors (an interrupted run) the last\ncheckpoint's weights are used. With the defaults the samples are those of the run's samples.txt.");
+        "RUN is a folder written by 'rnngraph run'. Without weights.safetensors (an interrupted run) the last\ncheckpoint's weights are used. With the defaults the samples are those of the run's samples.txt.\nA one-to-many model prints 'label<TAB>sample' lines, N for each label.");
 
     public int Execute(ParsedArguments args, CliContext context)
     {
@@ -45,7 +46,7 @@ public sealed class SampleCommand : ICommand
 
         try
         {
-            foreach (var sample in model.Generate(count, prefix, maxLength, temperature, seed, topK)) context.Out.WriteLine(sample);
+            foreach (var sample in model.Generate(count, prefix, maxLength, temperature, seed, topK, args.Option("--label"))) context.Out.WriteLine(sample);
             return 0;
         }
         catch (Exception e) when (UserErrors.Is(e))

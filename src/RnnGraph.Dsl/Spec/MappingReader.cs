@@ -118,6 +118,22 @@ internal sealed class MappingReader
 
     public YamlSequenceNode? Sequence(string key) => Collection<YamlSequenceNode>(key, "a sequence", null);
 
+    /// <summary>A list of strings (<c>[open, close]</c>), or one string as a list of one; each element located. Null when absent or wrong.</summary>
+    public IReadOnlyList<Located<string>>? StringList(string key)
+    {
+        if (!_entries.TryGetValue(key, out var e)) return null;
+        if (e.Value is YamlScalarNode && !YamlValues.IsNull(e.Value)) return String(key) is { } one ? [one] : null;
+        if (Sequence(key) is not { } sequence) return null;
+        var items = new List<Located<string>>();
+        foreach (var item in sequence.Children)
+        {
+            if (YamlValues.String(_ctx, item, $"an item of '{key}'", _ctx.Locate(item)) is { } value) items.Add(value);
+        }
+        if (items.Count == 0 && sequence.Children.Count == 0)
+            _ctx.Diagnostics.ReportWrongType(Where(key), "a non-empty list", $"'{key}'", "an empty list");
+        return items.Count == sequence.Children.Count && items.Count > 0 ? items : null;
+    }
+
     /// <summary>Where a problem with the value of <paramref name="key"/> is reported: the value, or the key if the value is empty.</summary>
     public TextLocation Where(string key)
     {

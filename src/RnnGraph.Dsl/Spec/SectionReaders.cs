@@ -43,6 +43,8 @@ internal static class SectionReaders
             MinFrequency = o.PositiveInteger("min_frequency", "minimum frequency"),
             Validation = validation,
             MaxTokens = o.PositiveInteger("max_tokens", "maximum number of tokens"),
+            Columns = o.StringList("columns"),
+            Window = o.PositiveInteger("window", "window length"),
         };
     }
 

@@ -36,7 +36,7 @@ internal static class SpecKeys
     public static readonly KeyTable Embed = new(required: ["dim"], optional: ["name"]);
 
     // Exactly one of file and text: checked by the section reader.
-    public static readonly KeyTable Data = new(required: [], optional: ["file", "text", "format", "tokenizer", "min_frequency", "validation", "max_tokens"]);
+    public static readonly KeyTable Data = new(required: [], optional: ["file", "text", "format", "tokenizer", "min_frequency", "validation", "max_tokens", "columns", "window"]);
 
     public static readonly KeyTable Training = new(
         required: [],
@@ -61,7 +61,7 @@ internal static class SpecKeys
     public static readonly IReadOnlyList<string> MergeModes = ["concat", "sum", "mul", "ave"];
 
     /// <summary>How <c>data</c> is cut into sequences: one per line, or one stream in truncated-BPTT windows.</summary>
-    public static readonly IReadOnlyList<string> DataFormats = ["lines", "stream", "labelled"];
+    public static readonly IReadOnlyList<string> DataFormats = ["lines", "stream", "labelled", "csv"];
 
     public static readonly IReadOnlyList<string> Tokenizers = ["char", "word"];
 

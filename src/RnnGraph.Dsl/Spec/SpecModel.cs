@@ -30,6 +30,12 @@ public sealed record DataSpec(TextLocation Location)
 
     /// <summary>Keep only the first this many tokens of each line (<c>lines</c>, <c>labelled</c>).</summary>
     public Located<int>? MaxTokens { get; init; }
+
+    /// <summary><c>csv</c>: the columns to read, in order; null reads all.</summary>
+    public IReadOnlyList<Located<string>>? Columns { get; init; }
+
+    /// <summary><c>csv</c>: the rows (time steps) in one example.</summary>
+    public Located<int>? Window { get; init; }
 }
 
 /// <summary>The <c>training:</c> section; every value has a default (see docs/spec.md).</summary>

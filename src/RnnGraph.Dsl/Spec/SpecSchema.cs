@@ -111,11 +111,18 @@ public static class SpecSchema
         {
             ["file"] = () => NonEmptyString("The text to train on: a path relative to the spec file."),
             ["text"] = () => NonEmptyString("The text inline (a | block scalar keeps its lines)."),
-            ["format"] = () => Enum(SpecKeys.DataFormats, "lines: each non-blank line is one sequence; stream: one token stream cut into windows of training.steps tokens; labelled: label<TAB>text per line, for classification (many-to-one) and conditional generation (one-to-many). Default lines."),
+            ["format"] = () => Enum(SpecKeys.DataFormats, "lines: each non-blank line is one sequence; stream: one token stream cut into windows of training.steps tokens; labelled: label<TAB>text per line, for classification (many-to-one) and conditional generation (one-to-many); csv: a numeric series, one row per time step, for forecasting. Default lines."),
             ["tokenizer"] = () => Enum(SpecKeys.Tokenizers, "char: one token per character; word: words and single punctuation marks, lowercased. Default char."),
             ["min_frequency"] = () => PositiveInteger("Tokens seen fewer times than this in the training part become <unk>. Default 1."),
             ["validation"] = () => Fraction("The fraction of the data held out for the validation loss, in [0, 1); 0 disables it. Default 0.1."),
             ["max_tokens"] = () => PositiveInteger("lines and labelled: keep only the first this many tokens of each line. Default: all."),
+            ["columns"] = () => new JsonObject
+            {
+                ["description"] = "csv: the numeric columns to read (header names), in order; the model reads them at every step and predicts their next values. Default: every column.",
+                ["oneOf"] = new JsonArray(new JsonObject { ["type"] = "string", ["minLength"] = 1 },
+                    new JsonObject { ["type"] = "array", ["minItems"] = 1, ["items"] = new JsonObject { ["type"] = "string", ["minLength"] = 1 } }),
+            },
+            ["window"] = () => PositiveInteger("csv: the rows (time steps) of one example. Default 32."),
         },
         ["training"] = new(StringComparer.Ordinal)
         {

@@ -14,13 +14,14 @@ internal sealed record LabelledExample(int Label, int[] Ids, string Text, string
 internal sealed record ClassificationData(ITokenizer Tokenizer, Vocabulary Vocabulary, IReadOnlyList<string> Labels,
     IReadOnlyList<LabelledExample> Train, IReadOnlyList<LabelledExample> Validation, long TokenCount)
 {
-    public static ClassificationData Load(RunSettings settings, string dataDirectory)
+    /// <param name="minimumLabels">2 for a classifier; a conditional generator can have a single condition.</param>
+    public static ClassificationData Load(RunSettings settings, string dataDirectory, int minimumLabels = 2)
     {
         var tokenizer = TrainedModel.CreateTokenizer(settings);
         var (source, lines) = RunData.ReadLines(settings, dataDirectory);
         var labelled = LabelledLineReader.Parse(source, lines);
         if (labelled.Lines.Count == 0) throw new RunException($"{source}: the data has no labelled lines");
-        if (labelled.Labels.Count < 2)
+        if (labelled.Labels.Count < minimumLabels)
             throw new RunException($"{source}: every line has the label '{labelled.Labels[0]}'; a classifier needs at least two labels");
         var tokens = labelled.Lines.Select(l => settings.Truncate(tokenizer.Tokenize(l.Text))).ToList();
         var (trainIndices, validationIndices) = DataSplit.Split(Enumerable.Range(0, labelled.Lines.Count).ToList(), settings.Validation, settings.Seed);

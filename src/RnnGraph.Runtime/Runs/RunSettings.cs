@@ -33,6 +33,12 @@ public sealed record RunSettings(
     /// <summary><c>lines</c> and <c>labelled</c>: keep only the first this many tokens of each line; null keeps all.</summary>
     public int? MaxTokens { get; init; }
 
+    /// <summary><c>csv</c>: the columns to read, in order; null reads all.</summary>
+    public IReadOnlyList<string>? Columns { get; init; }
+
+    /// <summary><c>csv</c>: the rows (time steps) of one example.</summary>
+    public int Window { get; init; } = 32;
+
     /// <summary>A line's tokens cut to <see cref="MaxTokens"/>.</summary>
     public IReadOnlyList<string> Truncate(IReadOnlyList<string> tokens) =>
         MaxTokens is { } max && tokens.Count > max ? tokens.Take(max).ToList() : tokens;
@@ -73,6 +79,8 @@ public sealed record RunSettings(
             EarlyStopping = t?.EarlyStopping?.Value,
             Init = t?.Init?.Value ?? "default",
             MaxTokens = d?.MaxTokens?.Value,
+            Columns = d?.Columns?.Select(c => c.Value).ToList(),
+            Window = d?.Window?.Value ?? 32,
         };
     }
 }

@@ -65,12 +65,12 @@ public sealed class TrainedModel
         if (compilation.HasErrors || compilation.Model is null || compilation.Document is null)
             throw new RunException($"{specPath} does not compile with its vocabulary of {vocabulary.Count} tokens: {compilation.Diagnostics.FirstOrDefault()}");
         var model = compilation.Model;
-        if (!model.Input.IsTokens) throw new RunException($"{specPath}: the model's input is not token ids, so it does not read text");
+        if (!model.Input.IsTokens && !model.OneToMany) throw new RunException($"{specPath}: the model's input is not token ids, so it does not read text");
         string labelsPath = Path.Combine(runFolder, LabelsFile.FileName);
         IReadOnlyList<string>? labels = null;
-        if (model.ManyToOne)
+        if (model.ManyToOne || model.OneToMany)
         {
-            if (!File.Exists(labelsPath)) throw new RunException($"'{runFolder}' holds a many-to-one model but no {LabelsFile.FileName}");
+            if (!File.Exists(labelsPath)) throw new RunException($"'{runFolder}' holds a {model.Topology} model but no {LabelsFile.FileName}");
             labels = LabelsFile.Read(labelsPath);
         }
 
@@ -105,9 +105,21 @@ public sealed class TrainedModel
     /// <paramref name="count"/> samples as text, drawn one after another from one generator seeded with <paramref name="seed"/>
     /// (the spec's training seed and generation settings reproduce the run's samples.txt).
     /// </summary>
-    public IReadOnlyList<string> Generate(int count, string prefix, int maxLength, double temperature, int seed, int? topK = null)
+    /// <remarks>
+    /// A one-to-many model draws <paramref name="count"/> samples for each of its labels (or only for
+    /// <paramref name="label"/>), each line <c>label&lt;TAB&gt;text</c> as in the run's samples.txt.
+    /// </remarks>
+    public IReadOnlyList<string> Generate(int count, string prefix, int maxLength, double temperature, int seed, int? topK = null, string? label = null)
     {
         var sampler = CreateSampler();
+        if (Compilation.Model!.OneToMany)
+        {
+            if (label is not null && !Labels!.Contains(label))
+                throw new RunException($"'{label}' is not a label of this model; its labels are {string.Join(", ", Labels!)}");
+            return ConditionalSamples.Draw(sampler, Labels!, label, Tokenizer, Vocabulary, count, prefix, maxLength, temperature, seed, topK)
+                .Select(s => s.Label + "\t" + s.Text).ToList();
+        }
+        if (label is not null) throw new RunException($"'{Folder}' holds a {Compilation.Model.Topology} model, which takes no label");
         var random = new Random(seed);
         var prefixIds = Vocabulary.Encode(Tokenizer.Tokenize(prefix));
         return Enumerable.Range(0, count)
@@ -121,7 +133,7 @@ public sealed class TrainedModel
     /// </summary>
     public double[] Classify(string text)
     {
-        if (Labels is null) throw new RunException($"'{Folder}' holds a language model, not a classifier");
+        if (Labels is null || !Compilation.Model!.ManyToOne) throw new RunException($"'{Folder}' holds a {Compilation.Model!.Topology} model, not a classifier");
         var ids = Vocabulary.Encode(Settings.Truncate(Tokenizer.Tokenize(text)));
         if (ids.Length == 0) throw new RunException("the text has no tokens to classify");
         var bound = Compilation.Model!;
@@ -129,5 +141,37 @@ public sealed class TrainedModel
         var x = new Evaluation.HostArray<float>(bound.BatchFirst ? [1, ids.Length] : [ids.Length, 1], ids.Select(i => (float)i).ToArray());
         var y = Evaluation.ModelEvaluator<float>.Evaluate(Compilation, weights, new Dictionary<string, Evaluation.HostArray<float>> { [bound.Input.Name] = x });
         return LabelProbabilities.From(y[Compiler.Binding.ModelNames.Output].Data);
+    }
+
+    /// <summary>
+    /// A one-to-many model's log-likelihood of a text under each label (its tokens and the closing &lt;eos&gt;, fed
+    /// back as in training), in label order.
+    /// </summary>
+    public double[] ScoreLabels(string text)
+    {
+        var bound = Compilation.Model!;
+        if (Labels is null || !bound.OneToMany) throw new RunException($"'{Folder}' holds a {bound.Topology} model, not a one-to-many one");
+        var ids = new List<int> { SpecialTokens.BosId };
+        ids.AddRange(Vocabulary.Encode(Tokenizer.Tokenize(text)));
+        int steps = ids.Count, vocabulary = bound.Layers[^1].OutputSize;
+        var weights = Parameters.ToDictionary(p => p.Name, p => new Evaluation.HostArray<float>(p.Shape, p.Value));
+        var feedback = new Evaluation.HostArray<float>(bound.BatchFirst ? [1, steps] : [steps, 1], ids.Select(i => (float)i).ToArray());
+        var scores = new double[Labels.Count];
+        for (int label = 0; label < Labels.Count; label++)
+        {
+            var condition = new float[Labels.Count];
+            condition[label] = 1f;
+            var y = Evaluation.ModelEvaluator<float>.Evaluate(Compilation, weights, new Dictionary<string, Evaluation.HostArray<float>>
+            {
+                [bound.Input.Name] = new([1, Labels.Count], condition),
+                [Compiler.Binding.ModelNames.Feedback] = feedback,
+            })[Compiler.Binding.ModelNames.Output].Data;
+            for (int t = 0; t < steps; t++)
+            {
+                var p = NextTokenDistribution.From(bound, y.AsSpan(t * vocabulary, vocabulary));
+                scores[label] += Math.Log(Math.Max(p[t + 1 < steps ? ids[t + 1] : SpecialTokens.EosId], double.Epsilon));
+            }
+        }
+        return scores;
     }
 }
