@@ -10,10 +10,10 @@ internal static class RunTasks
     public static RunTask Create(Compilation probe, RunSettings settings, string dataDirectory)
     {
         var model = probe.Model ?? throw new InvalidOperationException("the spec has errors");
-        if (model.OneToOne)
-            throw new RunException("rnngraph run does not train one-to-one models yet; 'check', 'dump', 'eval' and 'gradcheck' work with them");
-        if (model.OneToMany) return ConditionalGenerationTask.Create(probe, settings, dataDirectory);
         if (settings.Format == "csv") return SeriesTask.Create(probe, settings, dataDirectory);
+        if (model.OneToOne)
+            throw new RunException("rnngraph run trains a one-to-one model on a numeric series (data.format: csv), each row predicting the next");
+        if (model.OneToMany) return ConditionalGenerationTask.Create(probe, settings, dataDirectory);
         return model.ManyToOne
             ? ClassificationTask.Create(probe, settings, dataDirectory)
             : LanguageModelTask.Create(probe, settings, dataDirectory);

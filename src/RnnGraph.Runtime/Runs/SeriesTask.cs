@@ -10,8 +10,8 @@ namespace RnnGraph.Runtime.Runs;
 
 /// <summary>
 /// Forecasting a numeric series (<c>format: csv</c>, one row per time step): each example is a window of
-/// <c>window</c> rows of the selected columns, and the model predicts the row after it (many-to-one) or, at every
-/// step, the next row (many-to-many), trained with mean squared error. Columns are standardized with the training
+/// <c>window</c> rows of the selected columns, and the model predicts the row after it (many-to-one; one-to-one reads
+/// a window of one row) or, at every step, the next row (many-to-many), trained with mean squared error. Columns are standardized with the training
 /// part's mean and standard deviation (normalization.json); the last <c>validation</c> fraction of the rows is held
 /// out, in time order. The report gives the held-out RMSE per column in the data's units beside the RMSE of
 /// repeating the last value, the baseline any forecaster must beat.
@@ -35,7 +35,7 @@ internal sealed class SeriesTask : RunTask
         _std = std;
         _train = train;
         _validation = validation;
-        _perStep = !Model.ManyToOne;
+        _perStep = !Model.OneOutputPerExample;
     }
 
     public static SeriesTask Create(Compilation probe, RunSettings settings, string dataDirectory)
@@ -43,6 +43,8 @@ internal sealed class SeriesTask : RunTask
         string path = RunData.FilePath(settings, dataDirectory)
             ?? throw new RunException("'format: csv' reads a file: give data.file instead of data.text");
         var table = NumericCsvReader.Read(path, new NumericCsvOptions { Columns = settings.Columns?.Select(c => (CsvColumn)c).ToList() });
+        // A one-to-one model reads one row and predicts the next: a window of one step.
+        if (probe.Model!.OneToOne) settings = settings with { Window = 1 };
         int c = table.Columns.Count, rows = table.RowCount, window = settings.Window;
         int validationRows = (int)Math.Round(rows * settings.Validation);
         int trainRows = rows - validationRows;

@@ -82,6 +82,18 @@ public sealed class SeriesRunTests : IDisposable
     }
 
     [Fact]
+    public void A_one_to_one_model_predicts_each_next_row_from_one_row()
+    {
+        var summary = Train(Spec("one-to-one"));
+
+        var metrics = MetricsFile.Read(Path.Combine(_folder, "run", MetricsFile.FileName));
+        Assert.True(metrics[^1].TrainLoss < metrics[0].TrainLoss / 5, $"the MSE should fall: {metrics[0].TrainLoss} -> {metrics[^1].TrainLoss}");
+        // 80 held-out rows: 79 windows of one row and the row after.
+        Assert.Equal(80, File.ReadAllLines(Path.Combine(_folder, "run", "predictions.csv")).Length);
+        Assert.Contains("over 79 held-out windows, the row after each; predictions.csv has every forecast", summary.Report.Lines);
+    }
+
+    [Fact]
     public void The_input_size_must_match_the_columns()
     {
         var e = Assert.Throws<RunException>(() => Train(Spec("many-to-one", size: 3)));
