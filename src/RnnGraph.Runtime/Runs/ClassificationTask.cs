@@ -14,20 +14,11 @@ namespace RnnGraph.Runtime.Runs;
 /// positive one). Validation reports the loss and the accuracy; the run ends with the held-out predictions
 /// (predictions.tsv) and a confusion matrix.
 /// </summary>
-internal sealed class ClassificationTask : RunTask
+internal sealed class ClassificationTask : LabelledLinesTask
 {
-    private readonly ClassificationData _data;
-    private readonly RunSettings _settings;
-    private readonly Batcher _batcher;
-    private readonly Batcher _ordered;
-
-    private ClassificationTask(Compilation compilation, ClassificationData data, RunSettings settings, LossKind loss) : base(compilation)
+    private ClassificationTask(Compilation compilation, ClassificationData data, RunSettings settings, LossKind loss) : base(compilation, data, settings, wrap: false)
     {
-        _data = data;
-        _settings = settings;
         Loss = loss;
-        _batcher = new Batcher(new BatcherOptions { BatchSize = settings.BatchSize, Seed = settings.Seed, BucketSize = settings.BatchSize * 8 });
-        _ordered = new Batcher(new BatcherOptions { BatchSize = settings.BatchSize, Shuffle = false, BucketSize = settings.BatchSize * 8 });
     }
 
     public static ClassificationTask Create(Compilation probe, RunSettings settings, string dataDirectory)
@@ -53,46 +44,29 @@ internal sealed class ClassificationTask : RunTask
     /// <summary>Each sequence's loss counts once, however long the sequence.</summary>
     public override int Weight(TrainingBatch batch) => batch.Batch;
 
-    public override string DataMessage =>
-        $"data: {_data.Train.Count} training and {_data.Validation.Count} validation examples, {_data.TokenCount} tokens, vocabulary {_data.Vocabulary.Count}, " +
-        $"labels {string.Join(", ", _data.Labels.Select((l, i) => $"{l} ({_data.Train.Count(e => e.Label == i)})"))}";
-
-    public override int BatchesPerEpoch => (_data.Train.Count + _settings.BatchSize - 1) / _settings.BatchSize;
-
-    public override bool HasValidation => _data.Validation.Count > 0;
-
-    public override IEnumerable<TrainingBatch> TrainBatches(int epoch, Trainer trainer) =>
-        _batcher.Batches(_data.Train.Select(e => e.Ids).ToList(), epoch).Select(b => ToTraining(b, _data.Train));
+    protected override (string Examples, string Labels) Nouns => ("examples", "labels");
 
     public override ValidationResult Validate(Trainer trainer)
     {
         if (!HasValidation) return new ValidationResult(null, null);
-        var (loss, predictions) = Predict(trainer, _data.Validation);
-        int correct = predictions.Count(p => p.Predicted == _data.Validation[p.Index].Label);
-        return new ValidationResult(loss, (double)correct / _data.Validation.Count);
-    }
-
-    public override void WriteFolder(string runFolder)
-    {
-        _data.Vocabulary.Save(Path.Combine(runFolder, "vocab.json"));
-        AtomicFile.WriteAllText(Path.Combine(runFolder, LabelsFile.FileName), LabelsFile.Format(_data.Labels));
-        if (_data.Validation.Count > 0)
-            AtomicFile.WriteAllText(Path.Combine(runFolder, "validation.tsv"), string.Concat(_data.Validation.Select(e => e.Line + "\n")));
+        var (loss, predictions) = Predict(trainer);
+        int correct = predictions.Count(p => p.Predicted == Data.Validation[p.Index].Label);
+        return new ValidationResult(loss, (double)correct / Data.Validation.Count);
     }
 
     public override RunReport Finish(ParameterSet parameters, Trainer trainer, string runFolder)
     {
         if (!HasValidation) return new RunReport("held-out predictions:", ["(no validation data: data.validation is 0)"]);
-        var (_, predictions) = Predict(trainer, _data.Validation);
+        var (_, predictions) = Predict(trainer);
         var file = new System.Text.StringBuilder("label\tpredicted\tprobability\ttext\n");
-        int k = _data.Labels.Count;
+        int k = Data.Labels.Count;
         var confusion = new int[k, k];
         foreach (var p in predictions.OrderBy(p => p.Index))
         {
-            var example = _data.Validation[p.Index];
+            var example = Data.Validation[p.Index];
             confusion[example.Label, p.Predicted]++;
             file.Append(string.Create(CultureInfo.InvariantCulture,
-                $"{_data.Labels[example.Label]}\t{_data.Labels[p.Predicted]}\t{p.Probability:0.0000}\t{example.Text}\n"));
+                $"{Data.Labels[example.Label]}\t{Data.Labels[p.Predicted]}\t{p.Probability:0.0000}\t{example.Text}\n"));
         }
         AtomicFile.WriteAllText(Path.Combine(runFolder, "predictions.tsv"), file.ToString());
 
@@ -101,25 +75,24 @@ internal sealed class ClassificationTask : RunTask
         {
             string.Create(CultureInfo.InvariantCulture, $"accuracy {(double)correct / predictions.Count:0.00%} ({correct} of {predictions.Count} held-out examples); predictions.tsv has each one"),
         };
-        int width = Math.Max(8, _data.Labels.Max(l => l.Length) + 2);
-        lines.Add("true \\ predicted".PadRight(width + 6) + string.Concat(_data.Labels.Select(l => l.PadLeft(width))));
+        int width = Math.Max(8, Data.Labels.Max(l => l.Length) + 2);
+        lines.Add("true \\ predicted".PadRight(width + 6) + string.Concat(Data.Labels.Select(l => l.PadLeft(width))));
         for (int i = 0; i < k; i++)
-            lines.Add(_data.Labels[i].PadRight(width + 6) + string.Concat(Enumerable.Range(0, k).Select(j => confusion[i, j].ToString(CultureInfo.InvariantCulture).PadLeft(width))));
+            lines.Add(Data.Labels[i].PadRight(width + 6) + string.Concat(Enumerable.Range(0, k).Select(j => confusion[i, j].ToString(CultureInfo.InvariantCulture).PadLeft(width))));
         return new RunReport("held-out predictions:", lines);
     }
 
     private readonly record struct Prediction(int Index, int Predicted, double Probability);
 
-    /// <summary>The mean loss over <paramref name="examples"/> and each one's most probable label with its probability.</summary>
-    private (double Loss, List<Prediction> Predictions) Predict(Trainer trainer, IReadOnlyList<LabelledExample> examples)
+    /// <summary>The mean loss over the held-out examples and each one's most probable label with its probability.</summary>
+    private (double Loss, List<Prediction> Predictions) Predict(Trainer trainer)
     {
-        var predictions = new List<Prediction>(examples.Count);
+        var predictions = new List<Prediction>(Data.Validation.Count);
         int outputs = Model.Layers[^1].OutputSize;
-        var y = new float[_settings.BatchSize * outputs];
+        var y = new float[Settings.BatchSize * outputs];
         double total = 0;
-        foreach (var sequences in _ordered.Batches(examples.Select(e => e.Ids).ToList()))
+        foreach (var (sequences, batch) in ValidationBatches())
         {
-            var batch = ToTraining(sequences, examples);
             total += trainer.Loss(batch, y) * batch.Batch;
             for (int b = 0; b < batch.Batch; b++)
             {
@@ -129,11 +102,11 @@ internal sealed class ClassificationTask : RunTask
                 predictions.Add(new Prediction(sequences.Indices[b], best, probabilities[best]));
             }
         }
-        double loss = examples.Count == 0 ? double.NaN : total / examples.Count;
+        double loss = Data.Validation.Count == 0 ? double.NaN : total / Data.Validation.Count;
         return (loss, predictions);
     }
 
-    private TrainingBatch ToTraining(SequenceBatch batch, IReadOnlyList<LabelledExample> examples)
+    protected override TrainingBatch ToTraining(SequenceBatch batch, IReadOnlyList<LabelledExample> examples)
     {
         var targets = new float[batch.Batch];
         for (int b = 0; b < batch.Batch; b++) targets[b] = examples[batch.Indices[b]].Label;

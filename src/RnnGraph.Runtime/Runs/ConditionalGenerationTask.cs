@@ -12,19 +12,10 @@ namespace RnnGraph.Runtime.Runs;
 /// sequence the model learns to emit, fed its own previous token (teacher forcing). Validation reports the per-token
 /// loss and perplexity; the run ends with samples for every label.
 /// </summary>
-internal sealed class ConditionalGenerationTask : RunTask
+internal sealed class ConditionalGenerationTask : LabelledLinesTask
 {
-    private readonly ClassificationData _data;
-    private readonly RunSettings _settings;
-    private readonly Batcher _batcher;
-    private readonly Batcher _ordered;
-
-    private ConditionalGenerationTask(Compilation compilation, ClassificationData data, RunSettings settings) : base(compilation)
+    private ConditionalGenerationTask(Compilation compilation, ClassificationData data, RunSettings settings) : base(compilation, data, settings, wrap: true)
     {
-        _data = data;
-        _settings = settings;
-        _batcher = new Batcher(new BatcherOptions { BatchSize = settings.BatchSize, Seed = settings.Seed, AddBos = true, AddEos = true, BucketSize = settings.BatchSize * 8 });
-        _ordered = new Batcher(new BatcherOptions { BatchSize = settings.BatchSize, Shuffle = false, AddBos = true, AddEos = true });
     }
 
     public static ConditionalGenerationTask Create(Compilation probe, RunSettings settings, string dataDirectory)
@@ -43,42 +34,25 @@ internal sealed class ConditionalGenerationTask : RunTask
 
     public override LossKind Loss => LossKind.CrossEntropy;
 
-    public override string DataMessage =>
-        $"data: {_data.Train.Count} training and {_data.Validation.Count} validation sequences, {_data.TokenCount} tokens, vocabulary {_data.Vocabulary.Count}, " +
-        $"conditions {string.Join(", ", _data.Labels.Select((l, i) => $"{l} ({_data.Train.Count(e => e.Label == i)})"))}";
-
-    public override int BatchesPerEpoch => (_data.Train.Count + _settings.BatchSize - 1) / _settings.BatchSize;
-
-    public override bool HasValidation => _data.Validation.Count > 0;
-
-    public override IEnumerable<TrainingBatch> TrainBatches(int epoch, Trainer trainer) =>
-        _batcher.Batches(_data.Train.Select(e => e.Ids).ToList(), epoch).Select(b => ToTraining(b, _data.Train));
+    protected override (string Examples, string Labels) Nouns => ("sequences", "conditions");
 
     public override ValidationResult Validate(Trainer trainer) => HasValidation
-        ? new ValidationResult(MeanLoss(_ordered.Batches(_data.Validation.Select(e => e.Ids).ToList()).Select(b => ToTraining(b, _data.Validation)), trainer.Loss).Loss, null)
+        ? new ValidationResult(MeanLoss(ValidationBatches().Select(p => p.Batch), trainer.Loss).Loss, null)
         : new ValidationResult(null, null);
-
-    public override void WriteFolder(string runFolder)
-    {
-        _data.Vocabulary.Save(Path.Combine(runFolder, "vocab.json"));
-        AtomicFile.WriteAllText(Path.Combine(runFolder, LabelsFile.FileName), LabelsFile.Format(_data.Labels));
-        if (_data.Validation.Count > 0)
-            AtomicFile.WriteAllText(Path.Combine(runFolder, "validation.tsv"), string.Concat(_data.Validation.Select(e => e.Line + "\n")));
-    }
 
     public override RunReport Finish(ParameterSet parameters, Trainer trainer, string runFolder)
     {
-        var samples = ConditionalSamples.Draw(new Sampler(Compilation, parameters), _data.Labels, null, _data.Tokenizer, _data.Vocabulary,
-            _settings.Samples, _settings.Prefix, _settings.MaxLength, _settings.Temperature, _settings.Seed, topK: null);
+        var samples = ConditionalSamples.Draw(new Sampler(Compilation, parameters), Data.Labels, null, Data.Tokenizer, Data.Vocabulary,
+            Settings.Samples, Settings.Prefix, Settings.MaxLength, Settings.Temperature, Settings.Seed, topK: null);
         var lines = samples.Select(s => s.Label + "\t" + s.Text).ToList();
         AtomicFile.WriteAllText(Path.Combine(runFolder, "samples.txt"), string.Concat(lines.Select(l => l + "\n")));
-        int width = _data.Labels.Max(l => l.Length) + 1;
+        int width = Data.Labels.Max(l => l.Length) + 1;
         var report = samples.Select(s => (s.Label + ":").PadRight(width + 1) + s.Text).ToList();
-        if (HasValidation && _data.Labels.Count > 1)
+        if (HasValidation && Data.Labels.Count > 1)
         {
             var (correct, total) = ConditionAccuracy(trainer);
             report.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"condition accuracy {(double)correct / total:0.00%}: for {correct} of {total} held-out texts the model finds its own label the likeliest (chance {1.0 / _data.Labels.Count:0%})"));
+                $"condition accuracy {(double)correct / total:0.00%}: for {correct} of {total} held-out texts the model finds its own label the likeliest (chance {1.0 / Data.Labels.Count:0%})"));
         }
         return new RunReport("samples:", report);
     }
@@ -89,12 +63,11 @@ internal sealed class ConditionalGenerationTask : RunTask
     /// </summary>
     private (int Correct, int Total) ConditionAccuracy(Trainer trainer)
     {
-        int labels = _data.Labels.Count, vocabulary = Model.Layers[^1].OutputSize;
-        var scores = new double[_data.Validation.Count, labels];
+        int labels = Data.Labels.Count, vocabulary = Model.Layers[^1].OutputSize;
+        var scores = new double[Data.Validation.Count, labels];
         var y = Array.Empty<float>();
-        foreach (var sequences in _ordered.Batches(_data.Validation.Select(e => e.Ids).ToList()))
+        foreach (var (sequences, batch) in ValidationBatches())
         {
-            var batch = ToTraining(sequences, _data.Validation);
             if (y.Length < batch.Steps * batch.Batch * vocabulary) y = new float[batch.Steps * batch.Batch * vocabulary];
             for (int label = 0; label < labels; label++)
             {
@@ -114,19 +87,19 @@ internal sealed class ConditionalGenerationTask : RunTask
             }
         }
         int correct = 0;
-        for (int i = 0; i < _data.Validation.Count; i++)
+        for (int i = 0; i < Data.Validation.Count; i++)
         {
             int best = 0;
             for (int label = 1; label < labels; label++) if (scores[i, label] > scores[i, best]) best = label;
-            if (best == _data.Validation[i].Label) correct++;
+            if (best == Data.Validation[i].Label) correct++;
         }
-        return (correct, _data.Validation.Count);
+        return (correct, Data.Validation.Count);
     }
 
     /// <summary>Next-token batches as for a language model, each sequence with its label's one-hot condition.</summary>
-    private TrainingBatch ToTraining(SequenceBatch batch, IReadOnlyList<LabelledExample> examples)
+    protected override TrainingBatch ToTraining(SequenceBatch batch, IReadOnlyList<LabelledExample> examples)
     {
-        int labels = _data.Labels.Count;
+        int labels = Data.Labels.Count;
         var condition = new float[batch.Batch * labels];
         for (int b = 0; b < batch.Batch; b++) condition[b * labels + examples[batch.Indices[b]].Label] = 1f;
         return LanguageModelTask.NextTokenBatch(batch) with { Condition = condition };
