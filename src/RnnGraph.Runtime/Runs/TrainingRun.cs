@@ -29,7 +29,9 @@ public sealed record RunSummary(string Folder, int Epochs, double TrainLoss, dou
 public static class TrainingRun
 {
     /// <param name="resume">Continue the run in <paramref name="runFolder"/> from its checkpoint instead of starting afresh.</param>
-    public static RunSummary Run(Compilation probe, string runFolder, IRunObserver observer, int? epochsOverride = null, bool resume = false)
+    /// <param name="drawGraph">Draws a compiled graph as SVG for the report (Graphviz); null, or a null result, shows its DOT text instead.</param>
+    public static RunSummary Run(Compilation probe, string runFolder, IRunObserver observer, int? epochsOverride = null, bool resume = false,
+                                 Func<Compilation, string?>? drawGraph = null)
     {
         var document = probe.Document ?? throw new InvalidOperationException("the spec has errors");
         var settings = RunSettings.From(document);
@@ -71,6 +73,10 @@ public static class TrainingRun
         // The rate of every optimizer step comes from the schedule at the step's index in the whole run.
         var schedule = settings.LearningRateSchedule((long)settings.Epochs * batchesPerEpoch, batchesPerEpoch);
         var best = settings.EarlyStopping is null ? null : EarlyStopping.Start(metrics, parameters, runFolder);
+        long totalSteps = (long)settings.Epochs * batchesPerEpoch;
+        var statics = ReportStatics(task.Compilation, drawGraph);
+        string specName = Path.GetFileNameWithoutExtension(probe.Source.Path);
+        void Report(RunReport? final) => RunReportWriter.Write(runFolder, probe.Source.Text, specName, settings, metrics, schedule, totalSteps, statics, null, final, clock.Elapsed);
         bool stopped = false;
         for (int epoch = firstEpoch; epoch <= settings.Epochs && !stopped; epoch++)
         {
@@ -94,6 +100,7 @@ public static class TrainingRun
             new Checkpoint(epoch, parameters, optimizer.SaveState()).Write(runFolder);
             MetricsFile.Write(runFolder, metrics);
             LossCurveSvg.Write(Path.Combine(runFolder, LossCurveSvg.FileName), metrics);
+            Report(null);
             observer.EpochDone(m);
             if (best is not null && validation.Loss is { } v)
             {
@@ -117,11 +124,27 @@ public static class TrainingRun
         }
         SafeTensors.Write(Path.Combine(runFolder, "weights.safetensors"), parameters.ToTensors());
         var report = task.Finish(parameters, trainer, runFolder);
+        Report(report);
         return new RunSummary(runFolder, metrics.Count, kept?.TrainLoss ?? double.NaN, kept?.ValidationLoss, report, clock.Elapsed)
         {
             ValidationAccuracy = kept?.ValidationAccuracy,
             LossIsPerToken = task.LossIsPerToken,
         };
+    }
+
+    /// <summary>The report's model table and graph drawing (at T = 3), computed once per run.</summary>
+    private static ReportStatics ReportStatics(Compilation compilation, Func<Compilation, string?>? drawGraph)
+    {
+        var model = compilation.Model!;
+        string summary = ReportPage.Table(["parameter", "shape", "values"],
+            model.Parameters.Select(p => (IReadOnlyList<string>)[p.Name, "[" + string.Join(",", p.Dims) + "]", p.Dims.Aggregate(1L, (a, b) => a * b).ToString(CultureInfo.InvariantCulture)])
+                .Append(["total", "", model.Parameters.Sum(p => p.Dims.Aggregate(1L, (a, b) => a * b)).ToString(CultureInfo.InvariantCulture)]));
+        string? svg = drawGraph?.Invoke(compilation);
+        string graph = svg is not null
+            ? "<div class=\"graph\">" + ReportPage.Figure("graph", svg, "The optimized forward graph unrolled over 3 steps (rnngraph dump SPEC --steps 3 --format svg).") + "</div>"
+            : ReportPage.Paragraph("Graphviz's dot was not available to draw the graph; its text form (rnngraph dump SPEC --steps 3):")
+              + ReportPage.Preformatted(Compiler.Printing.GraphTextPrinter.Print(compilation.Stage("optimized", 3, false, false)));
+        return new ReportStatics(summary, graph);
     }
 
     /// <summary>
