@@ -24,9 +24,8 @@ internal static class RunReportWriter
         if (metrics.Any(m => m.ValidationAccuracy is not null))
         {
             var accuracy = metrics.Where(m => m.ValidationAccuracy is not null).Select(m => ((double)m.Epoch, m.ValidationAccuracy!.Value)).ToList();
-            figures.Add(ReportPage.Figure("accuracy", LineChartSvg.Render(new LineChart("Validation accuracy", "epoch", "accuracy",
-                [new ChartSeries("validation", LineChartSvg.Palette[1], accuracy)])
-            { Percent = true }), "Share of held-out examples whose most probable label is right."));
+            var chart = new LineChart("Validation accuracy", "epoch", "accuracy", [new ChartSeries("validation", LineChartSvg.Palette[1], accuracy)]) { Percent = true };
+            figures.Add(ReportPage.Figure("accuracy", LineChartSvg.Render(chart), "Share of held-out examples whose most probable label is right."));
         }
         else if (metrics.Any(m => m.ValidationPerplexity is not null))
         {
