@@ -9,4 +9,10 @@ namespace RnnGraph.Compiler.Unrolling;
 public sealed record UnrollOptions(int Steps, IReadOnlySet<string>? GivenInitialStates = null, bool Masked = false, bool Training = false)
 {
     public bool IsGiven(string name) => GivenInitialStates?.Contains(name) ?? false;
+
+    /// <summary>
+    /// Adds a zero-valued input <c>probe.&lt;layer&gt;.l&lt;l&gt;[.reverse][t]</c> [B,H] (<see cref="StateProbes"/>) to every new
+    /// first state h_t, so that its gradient is the total derivative dL/dh_t (gradient flow through time). Off by default.
+    /// </summary>
+    public bool StateProbes { get; init; }
 }

@@ -161,6 +161,22 @@ public static class UnrollPass
         return result;
     }
 
+    /// <summary>
+    /// The step's new states and output with the state probe added to the first state h_t (and to the output when the
+    /// output is h_t), so h_t + probe feeds both the recurrence and the layers above. The mask blending, if any, comes
+    /// after: past a sequence's end the probe reaches nothing and its gradient is exactly zero.
+    /// </summary>
+    private static (Node[] States, Node Output) Probed(GraphBuilder b, BoundRnnLayer layer, int l, int d, int t, CellStep step, NodeOrigin origin)
+    {
+        b.CurrentOrigin = origin;
+        var h = step.NewStates[0];
+        var probe = b.Input(StateProbes.Name(layer.Name, l, d), t, h.Shape);
+        var probed = b.Add(h, probe);
+        var states = step.NewStates.ToArray();
+        states[0] = probed;
+        return (states, step.Output == h ? probed : step.Output);
+    }
+
     private static Node[] Recurrent(GraphBuilder b, BoundModel model, BoundRnnLayer layer, Node[] sequence, UnrollOptions options,
                                     Node[]? masks, List<GraphOutput> stateOutputs, Node[]? last = null, Node? conditionStates = null)
     {
@@ -198,18 +214,21 @@ public static class UnrollPass
                     int t = d == 0 ? i : steps - 1 - i;
                     var origin = new NodeOrigin(null, layer.Name, l, d, t);
                     var step = new CellStep(b, cell, parameters, sequence[t], state, origin, recurrentMask);
-                    outputs[t] = step.Output;
+                    var (newStates, output) = options.StateProbes
+                        ? Probed(b, layer, l, d, t, step, origin with { Location = layer.Location, Label = "probe" })
+                        : (step.NewStates, step.Output);
+                    outputs[t] = output;
                     if (masks is null)
                     {
-                        state = step.NewStates;
+                        state = newStates;
                         continue;
                     }
                     // Past a sequence's end (mask 0) its states stay as they were and its output is zero, so the
                     // reverse direction starts from the initial state at the sequence's own last step.
                     b.CurrentOrigin = origin with { Location = layer.Location, Label = "mask" };
                     for (int s = 0; s < stateCount; s++)
-                        state[s] = b.Add(state[s], b.Mul(masks[t], b.Sub(step.NewStates[s], state[s])));
-                    outputs[t] = b.Mul(masks[t], step.Output);
+                        state[s] = b.Add(state[s], b.Mul(masks[t], b.Sub(newStates[s], state[s])));
+                    outputs[t] = b.Mul(masks[t], output);
                 }
                 perDirection[d] = outputs;
                 if (last is not null && l == layer.NumLayers - 1) last[d] = LastOutput(b, outputs, masks, d);

@@ -137,6 +137,43 @@ public sealed class Trainer
         return loss;
     }
 
+    /// <summary>
+    /// Forward and backward on a batch through a graph with state probes (<see cref="UnrollOptions.StateProbes"/>) fed
+    /// zeros, without dropout and without any update: the loss, the parameters' gradients and dL/dh_t at every step of
+    /// every recurrent layer, stacked index and direction (zero past each sequence's length). Trainer state is untouched.
+    /// </summary>
+    public ProbedGradients ProbeStates(TrainingBatch batch)
+    {
+        CheckTopology(_compilation.Model!, batch);
+        bool masked = batch.Lengths is not null, states = batch.InitialStates is not null;
+        var key = (batch.Steps, masked, true, states, batch.Batch);
+        if (!_probedExecutors.TryGetValue(key, out var plan))
+        {
+            var given = states ? batch.InitialStates!.Keys.ToHashSet(StringComparer.Ordinal) : null;
+            var forward = _compilation.Unroll(new UnrollOptions(batch.Steps, given, masked) { StateProbes = true });
+            var graph = _compilation.Optimize(AutodiffPass.Run(LossBuilder.AddLoss(forward, Options.Loss), name => name == LossBuilder.LossOutput,
+                n => n.Op.Name == "param" || StateProbes.IsProbe(n.Attributes.Name)));
+            _probedExecutors[key] = plan = new PlannedExecutor(new Executor<float>(graph, batch.Batch), Parameters, _compilation.Model!);
+        }
+        var executor = plan.Executor;
+        foreach (var p in Parameters)
+            if (executor.HasParam(p.Name)) executor.SetParam(p.Name, p.Value);
+        var probes = executor.InputNodes.Where(n => StateProbes.IsProbe(n.Attributes.Name)).ToList();
+        foreach (var probe in probes)
+            executor.SetInput(probe.Attributes.Name!, probe.Attributes.Index, new float[probe.Shape.ElementCount(batch.Batch)]);
+        Feed(plan, batch);
+        executor.Run();
+
+        var parameters = plan.Gradients.ToDictionary(g => g.Parameter.Name,
+            g => g.Gradient is { } o ? executor.Output(o).ToArray() : new float[g.Parameter.Length], StringComparer.Ordinal);
+        var stateGradients = new Dictionary<(string, int), float[]>();
+        foreach (var probe in probes)
+            stateGradients[(probe.Attributes.Name!, probe.Attributes.Index)] = executor.Output("grad." + probe.Attributes.Name, probe.Attributes.Index).ToArray();
+        return new ProbedGradients(executor.Output(LossBuilder.LossOutput)[0], parameters, stateGradients);
+    }
+
+    private readonly Dictionary<(int Steps, bool Masked, bool Backward, bool States, int Batch), PlannedExecutor> _probedExecutors = new();
+
     /// <summary>Copies the final states out (fresh arrays: callers keep them as the next window's initial states).</summary>
     private void KeepFinalStates(PlannedExecutor plan)
     {
