@@ -136,10 +136,10 @@ public sealed class UsageTests
     [Fact]
     public void Value_outside_the_choices()
     {
-        var result = Run("dump", Example("char-lstm.yaml"), "--steps", "2", "--format", "svg");
+        var result = Run("dump", Example("char-lstm.yaml"), "--steps", "2", "--format", "png");
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Equal("error: option '--format' must be one of text, dot, got 'svg'", result.ErrorLines[0]);
+        Assert.Equal("error: option '--format' must be one of text, dot, svg, got 'png'", result.ErrorLines[0]);
     }
 
     [Fact]
