@@ -7,7 +7,9 @@ namespace RnnGraph.Cli;
 public static class CommandLineApp
 {
     public static IReadOnlyList<ICommand> Commands { get; } =
-        [new CheckCommand(), new DumpCommand(), new EvalCommand(), new GradcheckCommand(), new RunCommand(), new PredictCommand(), new SampleCommand(), new SchemaCommand()];
+        [new CheckCommand(), new DumpCommand(), new EvalCommand(), new GradcheckCommand(),
+         new SummaryCommand(),
+         new RunCommand(), new PredictCommand(), new SampleCommand(), new SchemaCommand()];
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
