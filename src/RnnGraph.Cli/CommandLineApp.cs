@@ -8,6 +8,7 @@ public static class CommandLineApp
 {
     public static IReadOnlyList<ICommand> Commands { get; } =
         [new CheckCommand(), new DumpCommand(), new EvalCommand(), new GradcheckCommand(),
+         new GradflowCommand(),
          new SummaryCommand(),
          new RunCommand(), new PredictCommand(), new SampleCommand(), new SchemaCommand()];
 

@@ -48,9 +48,12 @@ public static class GradientFlowSvg
         svg.Append("  <g stroke=\"#e0e0e0\" stroke-width=\"1\">\n");
         for (int k = low + 1; k <= high; k++) svg.Append(Invariant($"    <line x1=\"{Left:F2}\" y1=\"{Y(Math.Pow(10, k)):F2}\" x2=\"{Left + plotWidth:F2}\" y2=\"{Y(Math.Pow(10, k)):F2}\"/>\n"));
         svg.Append("  </g>\n");
+        // A label on every decade up to ten of them, else on every second, third, ... counted from the top.
+        int labelEvery = (high - low + 9) / 10;
         svg.Append("  <g class=\"y-ticks\" text-anchor=\"end\" fill=\"#333333\">\n");
         for (int k = low; k <= high; k++)
-            svg.Append(Invariant($"    <text x=\"{Left - 8:F2}\" y=\"{Y(Math.Pow(10, k)) + 4:F2}\">1e{k}</text>\n"));
+            if ((high - k) % labelEvery == 0)
+                svg.Append(Invariant($"    <text x=\"{Left - 8:F2}\" y=\"{Y(Math.Pow(10, k)) + 4:F2}\">1e{k}</text>\n"));
         svg.Append("  </g>\n");
         double xStep = Math.Max(1, NiceStep(lastStep / 8.0));
         var xTicks = new List<double>();
@@ -81,7 +84,10 @@ public static class GradientFlowSvg
                 for (int t = 0; t < norms.Count; t++) svg.Append(Invariant($"  <circle cx=\"{X(t):F2}\" cy=\"{Y(norms[t]):F2}\" r=\"2.5\" fill=\"{color}\"/>\n"));
         }
         double legendWidth = 24 + 7 * Math.Max(8, result.Series.Select(s => s.Label.Length).DefaultIfEmpty(0).Max()) + 24;
-        double legendX = Left + plotWidth - legendWidth - 8, legendY = Top + 8;
+        // The legend goes to the top corner where the lines run lower (a decaying gradient rises towards the loss).
+        double Side(Func<int, bool> part) => result.Series.SelectMany(s => s.Norms.Where((_, t) => part(t)).Select(Y)).DefaultIfEmpty(Top).Average();
+        bool leftIsLower = Side(t => t < result.Steps / 4.0) > Side(t => t >= result.Steps * 3 / 4.0);
+        double legendX = leftIsLower ? Left + 8 : Left + plotWidth - legendWidth - 8, legendY = Top + 8;
         svg.Append(Invariant($"  <g class=\"legend\">\n    <rect x=\"{legendX:F2}\" y=\"{legendY:F2}\" width=\"{legendWidth:F2}\" height=\"{8 + 18 * result.Series.Count:F2}\" fill=\"#ffffff\" fill-opacity=\"0.85\" stroke=\"#cccccc\"/>\n"));
         for (int i = 0; i < result.Series.Count; i++)
         {
