@@ -82,6 +82,19 @@ public sealed partial class DumpDrawingTests
     }
 
     [Fact]
+    public void Dot_rejecting_its_input_is_a_one_line_error()
+    {
+        bool rendered = GraphDrawing.TryRenderSvg("this is not dot {", out string svg, out string? error);
+
+        Assert.False(rendered);
+        Assert.Empty(svg);
+        Assert.NotNull(error);
+        Assert.DoesNotContain('\n', error);
+        if (GraphDrawing.FindDot() is null) Assert.Equal(GraphDrawing.MissingDotMessage, error);
+        else Assert.StartsWith("'dot' exited with code ", error);
+    }
+
+    [Fact]
     public void Cli_with_a_path_without_dot_prints_the_message_and_exits_1()
     {
         using var temp = new TempFolder();

@@ -59,6 +59,8 @@ public sealed partial class GraphDrawingSnapshotTests
         Assert.DoesNotContain("cluster_middle", GraphDotPrinter.Print(at));
         Assert.Contains("cluster_middle", GraphDotPrinter.Print(above));
         Assert.DoesNotContain("cluster_middle", GraphDotPrinter.Print(above, DotOptions.Full));
+        Assert.Contains("cluster_legend", GraphDotPrinter.Print(above));
+        Assert.DoesNotContain("legend", GraphDotPrinter.Print(above, DotOptions.Default with { Legend = false }));
     }
 
     [Theory]
