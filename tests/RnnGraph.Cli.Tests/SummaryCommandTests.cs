@@ -90,12 +90,12 @@ public sealed class SummaryCommandTests
     [InlineData(553_000, "553 K")]
     [InlineData(35_012_345, "35.0 M")]
     public void Counts_print_with_three_significant_digits(long value, string expected) =>
-        Assert.Equal(expected, SummaryCommand.Count(value));
+        Assert.Equal(expected, RnnGraph.Compiler.Analysis.SummaryFormat.Count(value));
 
     [Theory]
     [InlineData(512, "512 B")]
     [InlineData(4096, "4.00 KiB")]
     [InlineData(9_000_000, "8.58 MiB")]
     public void Bytes_print_in_binary_units(long value, string expected) =>
-        Assert.Equal(expected, SummaryCommand.Bytes(value));
+        Assert.Equal(expected, RnnGraph.Compiler.Analysis.SummaryFormat.Bytes(value));
 }

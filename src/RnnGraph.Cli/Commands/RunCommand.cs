@@ -1,5 +1,8 @@
 using System.Globalization;
 using RnnGraph.Cli.Progress;
+using RnnGraph.Cli.Rendering;
+using RnnGraph.Compiler;
+using RnnGraph.Compiler.Printing;
 using RnnGraph.Runtime.Data;
 using RnnGraph.Runtime.Evaluation;
 using RnnGraph.Runtime.Execution;
@@ -39,7 +42,7 @@ public sealed class RunCommand : ICommand
             var observer = RunObservers.For(context.Out);
             RunSummary summary;
             // A live progress bar must end before an error line is printed below it.
-            try { summary = TrainingRun.Run(probe, folder, observer, epochs, resume); }
+            try { summary = TrainingRun.Run(probe, folder, observer, epochs, resume, DrawGraph); }
             finally { (observer as IDisposable)?.Dispose(); }
             context.Out.WriteLine(summary.Report.Title);
             foreach (var line in summary.Report.Lines) context.Out.WriteLine("  " + line);
@@ -55,4 +58,8 @@ public sealed class RunCommand : ICommand
             return UserErrors.Report(e, context.Error);
         }
     }
+
+    /// <summary>The report's drawing of the model's forward graph at T = 3, or null (the report then shows the text dump) when Graphviz cannot draw it.</summary>
+    private static string? DrawGraph(Compilation compilation) =>
+        GraphDrawing.TrySvg(compilation.Stage("unrolled", 3, false, false), DotOptions.Default, out string svg, out _) ? svg : null;
 }

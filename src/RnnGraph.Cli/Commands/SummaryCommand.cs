@@ -95,49 +95,12 @@ public sealed class SummaryCommand : ICommand
     private static Table Table(ModelSummary summary, TableBorder border)
     {
         var table = new Table().Border(border);
-        table.AddColumn("layer");
-        table.AddColumn("kind");
-        table.AddColumn("output");
-        foreach (string header in new[] { "params", "FLOPs/step", $"FLOPs/seq (T={summary.Steps})", "activations" })
-            table.AddColumn(new TableColumn(header).RightAligned());
-        foreach (var row in summary.Rows) AddRow(table, row, row.Depth > 0 ? "  " : "");
-        AddRow(table, summary.Total, "");
+        var headers = SummaryFormat.Headers(summary);
+        for (int i = 0; i < headers.Count; i++)
+            table.AddColumn(i < 3 ? new TableColumn(headers[i]) : new TableColumn(headers[i]).RightAligned());
+        foreach (var row in SummaryFormat.Rows(summary)) table.AddRow(row.Select(cell => new Text(cell)).ToArray());
         return table;
     }
 
-    private static void AddRow(Table table, SummaryRow row, string indent) =>
-        table.AddRow(
-            [
-                new Text(indent + row.Name), new Text(row.Kind), new Text(row.OutputShape),
-                new Text(row.Parameters.ToString("N0", CultureInfo.InvariantCulture)),
-                new Text(Count(row.FlopsPerStep)), new Text(Count(row.FlopsPerSequence)), new Text(Bytes(row.ActivationBytes)),
-            ]);
-
-    private static IEnumerable<string> Footer(ModelSummary summary)
-    {
-        yield return $"T = {summary.Steps}{(summary.OneToOne ? " (one-to-one: one step per example)" : "")}, B = {summary.Batch}, " +
-                     $"{ModelSummary.DataType} ({ModelSummary.BytesPerElement} bytes per element).";
-        yield return "params: the model's weights. FLOPs: the forward pass for a batch of B, a multiply-add counting 2, each elementwise op 1 per element";
-        yield return $"  (softmax {OpCost.SoftmaxPerElement}); FLOPs/step = the graph at T=2 minus T=1, FLOPs/seq = the graph at T.";
-        yield return "activations: the outputs of every forward node a training step keeps at T and B (weights excluded, no buffer reuse).";
-    }
-
-    /// <summary>1,234 → 1.23 K: three significant digits with a decimal unit (exact counts are in --format json).</summary>
-    internal static string Count(long value) => Scaled(value, 1000, ["", " K", " M", " G", " T"]);
-
-    internal static string Bytes(long value) => Scaled(value, 1024, [" B", " KiB", " MiB", " GiB", " TiB"]);
-
-    private static string Scaled(long value, double step, string[] units)
-    {
-        if (Math.Abs(value) < step) return value.ToString(CultureInfo.InvariantCulture) + units[0];
-        double scaled = value;
-        int unit = 0;
-        while (Math.Abs(scaled) >= step && unit < units.Length - 1)
-        {
-            scaled /= step;
-            unit++;
-        }
-        string format = Math.Abs(scaled) >= 100 ? "F0" : Math.Abs(scaled) >= 10 ? "F1" : "F2";
-        return scaled.ToString(format, CultureInfo.InvariantCulture) + units[unit];
-    }
+    private static IEnumerable<string> Footer(ModelSummary summary) => SummaryFormat.Notes(summary);
 }

@@ -24,9 +24,21 @@ public static class GradientFlow
     {
         ArgumentNullException.ThrowIfNull(compilation);
         ArgumentNullException.ThrowIfNull(batches);
-        var model = compilation.Model ?? throw new ArgumentException("the spec has errors", nameof(compilation));
+        _ = compilation.Model ?? throw new ArgumentException("the spec has errors", nameof(compilation));
+        return Measure(new Trainer(compilation, parameters, Optimizers.Create("sgd"), new TrainerOptions(loss)), batches);
+    }
+
+    /// <summary>
+    /// As <see cref="Measure(Compilation, ParameterSet, IReadOnlyList{TrainingBatch}, LossKind)"/> with an existing trainer (its
+    /// current weights and loss), which keeps the probed graphs it compiles: a run measures after every epoch this way.
+    /// The trainer's weights, optimizer and carried states are left as they were.
+    /// </summary>
+    public static GradientFlowResult Measure(Trainer trainer, IReadOnlyList<TrainingBatch> batches)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        ArgumentNullException.ThrowIfNull(batches);
         if (batches.Count == 0) throw new ArgumentException("no batches", nameof(batches));
-        var trainer = new Trainer(compilation, parameters, Optimizers.Create("sgd"), new TrainerOptions(loss));
+        var model = trainer.Compilation.Model!;
         // One-to-one models run a single step whatever the batch says.
         int steps = model.OneToOne ? 1 : batches.Max(b => b.Steps);
         var series = new List<(string Layer, int L, int D, double[] Sums)>();

@@ -33,10 +33,11 @@ public static class ReportPage
             nav a { margin-right: 14px; font-size: 14px; }
             section { margin-top: 28px; } h2 { font-size: 17px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
             .figures { display: flex; flex-wrap: wrap; gap: 16px; }
+            .figures figure { flex: 1 1 420px; max-width: 660px; } .figures svg { width: 100%; height: auto; }
             figure { margin: 0; } figcaption { font-size: 13px; color: #555; max-width: 640px; }
             pre { background: #f6f8fa; padding: 10px; overflow-x: auto; font-size: 13px; }
             table { border-collapse: collapse; font-size: 13px; } th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; }
-            th { background: #f0f0f0; } td:first-child, th:first-child { text-align: left; }
+            th { background: #f0f0f0; } td.text, th:first-child { text-align: left; white-space: pre; }
             .graph svg { max-width: 100%; height: auto; }
             </style>
 
@@ -85,7 +86,8 @@ public static class ReportPage
 
     public static string Paragraph(string text) => "<p>" + Text(text) + "</p>";
 
-    public static string Table(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    /// <param name="textColumns">How many leading columns hold text (left-aligned, whitespace kept); the rest are numbers.</param>
+    public static string Table(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, int textColumns = 1)
     {
         var html = new StringBuilder("<table>\n<tr>");
         foreach (var h in headers) html.Append("<th>").Append(Text(h)).Append("</th>");
@@ -93,7 +95,8 @@ public static class ReportPage
         foreach (var row in rows)
         {
             html.Append("<tr>");
-            foreach (var cell in row) html.Append("<td>").Append(Text(cell)).Append("</td>");
+            for (int i = 0; i < row.Count; i++)
+                html.Append(i < textColumns ? "<td class=\"text\">" : "<td>").Append(Text(row[i])).Append("</td>");
             html.Append("</tr>\n");
         }
         return html.Append("</table>").ToString();

@@ -60,7 +60,7 @@ public static class RunBatches
     }
 
     /// <summary>A batch's first <paramref name="steps"/> steps: inputs, per-step targets and lengths cut to them.</summary>
-    private static TrainingBatch Cut(TrainingBatch batch, int steps, bool targetPerExample)
+    internal static TrainingBatch Cut(TrainingBatch batch, int steps, bool targetPerExample)
     {
         int perStepInput = batch.Inputs.Length / batch.Steps;
         var targets = targetPerExample ? batch.Targets : batch.Targets[..(batch.Targets.Length / batch.Steps * steps)];

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RnnGraph.Runtime.Analysis;
 using RnnGraph.Runtime.Training;
 
 namespace RnnGraph.Runtime.Runs;
@@ -61,6 +62,24 @@ internal static class RunReportWriter
             (last?.ValidationAccuracy is { } acc ? ", validation accuracy " + acc.ToString("0.00%", CultureInfo.InvariantCulture) : "") +
             $". Written by rnngraph run into {Path.GetFileName(Path.GetFullPath(runFolder))}/.";
         ReportPage.Write(Path.Combine(runFolder, ReportPage.FileName), $"{specName}: run report", subtitle, sections);
+    }
+
+    /// <summary>
+    /// The gradient flow of the first and the latest epoch side by side (null before any): ||dL/dh_t|| per step on the same
+    /// training batches, so training's effect on how far gradients reach back shows.
+    /// </summary>
+    public static string? GradientFlowHtml(IReadOnlyList<(int Epoch, GradientFlowResult Flow)> flows)
+    {
+        if (flows.Count == 0) return null;
+        const string Caption = "||dL/dh_t|| per step t on the same first training batches, log scale: a line falling by orders of magnitude towards t = 0 is a vanishing gradient.";
+        var (firstEpoch, first) = flows[0];
+        var (lastEpoch, last) = flows[^1];
+        var figures = new List<string> { ReportPage.Figure("gradient-flow", GradientFlowSvg.Render(last, $"Gradient flow after epoch {lastEpoch}"), Caption) };
+        if (lastEpoch != firstEpoch)
+            figures.Insert(0, ReportPage.Figure("gradient-flow-first", GradientFlowSvg.Render(first, $"Gradient flow after epoch {firstEpoch}"), "The same after the first epoch."));
+        var rows = last.Series.Select(s => (IReadOnlyList<string>)[s.Label, Number(s.Norms[^1], "G3"), Number(s.Norms[0], "G3"), Number(s.FirstOverLast, "G3")]);
+        return ReportPage.Row([.. figures]) + "\n" + ReportPage.Table(["series", "norm at the last step", "at the first step", "first / last"], rows)
+            + "\n" + ReportPage.Paragraph($"Every epoch's values are in {GradientFlowFile.FileName}.");
     }
 
     /// <summary>The schedule's rate at every step, thinned to at most 600 points (always keeping the first and last).</summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using RnnGraph.Compiler;
 using RnnGraph.Compiler.Binding;
 using RnnGraph.Dsl.Text;
+using RnnGraph.Runtime.Analysis;
 using RnnGraph.Runtime.Data;
 using RnnGraph.Runtime.IO;
 using RnnGraph.Runtime.Training;
@@ -48,6 +49,7 @@ public static class TrainingRun
         var parameters = ParameterInitializer.Create(model, settings.Init, settings.Seed);
         var optimizer = Optimizers.Create(settings.Optimizer);
         var metrics = new List<EpochMetrics>();
+        var flows = new List<(int Epoch, GradientFlowResult Flow)>();
         int firstEpoch = 1;
         long optimizerStep = 0;
         if (resume)
@@ -56,6 +58,7 @@ public static class TrainingRun
             optimizer.LoadState(checkpoint.Optimizer);
             optimizerStep = checkpoint.Optimizer.Step;
             metrics.AddRange(MetricsFile.Read(Path.Combine(runFolder, MetricsFile.FileName)).Take(checkpoint.Epoch));
+            flows.AddRange(GradientFlowFile.Read(Path.Combine(runFolder, GradientFlowFile.FileName)).Where(f => f.Epoch <= checkpoint.Epoch));
             firstEpoch = checkpoint.Epoch + 1;
             observer.Message($"resuming {runFolder} after epoch {checkpoint.Epoch}");
         }
@@ -74,9 +77,15 @@ public static class TrainingRun
         var schedule = settings.LearningRateSchedule((long)settings.Epochs * batchesPerEpoch, batchesPerEpoch);
         var best = settings.EarlyStopping is null ? null : EarlyStopping.Start(metrics, parameters, runFolder);
         long totalSteps = (long)settings.Epochs * batchesPerEpoch;
-        var statics = ReportStatics(task.Compilation, drawGraph);
+        var statics = ReportStatics(task.Compilation, settings, drawGraph);
         string specName = Path.GetFileNameWithoutExtension(probe.Source.Path);
-        void Report(RunReport? final) => RunReportWriter.Write(runFolder, probe.Source.Text, specName, settings, metrics, schedule, totalSteps, statics, null, final, clock.Elapsed);
+        // The gradient flow is measured after every epoch on the same first training batches, so epochs compare.
+        var flowBatches = model.RnnLayers.Any() ? task.TrainBatches(1, trainer).Take(2).ToList() : [];
+        if (flowBatches.Any(b => b.InitialStates is not null)) flowBatches = flowBatches.Take(1).ToList(); // a stream's later windows carry states
+        // Without the padding up to the length bucket: no step of the measured batches is empty for every sequence.
+        flowBatches = flowBatches.Select(b => b.Lengths is { } l && l.Max() < b.Steps ? RunBatches.Cut(b, l.Max(), model.OneOutputPerExample) : b).ToList();
+        void Report(RunReport? final) => RunReportWriter.Write(runFolder, probe.Source.Text, specName, settings, metrics, schedule, totalSteps, statics,
+            RunReportWriter.GradientFlowHtml(flows), final, clock.Elapsed);
         bool stopped = false;
         for (int epoch = firstEpoch; epoch <= settings.Epochs && !stopped; epoch++)
         {
@@ -90,6 +99,11 @@ public static class TrainingRun
                 return loss;
             });
             var validation = task.Validate(trainer);
+            if (flowBatches.Count > 0)
+            {
+                flows.Add((epoch, GradientFlow.Measure(trainer, flowBatches)));
+                GradientFlowFile.Write(Path.Combine(runFolder, GradientFlowFile.FileName), flows);
+            }
             double seconds = epochClock.Elapsed.TotalSeconds;
             var m = new EpochMetrics(epoch, settings.Epochs, trainLoss, validation.Loss, tokens / seconds, seconds)
             {
@@ -132,19 +146,18 @@ public static class TrainingRun
         };
     }
 
-    /// <summary>The report's model table and graph drawing (at T = 3), computed once per run.</summary>
-    private static ReportStatics ReportStatics(Compilation compilation, Func<Compilation, string?>? drawGraph)
+    /// <summary>The report's model summary (at T = <c>training.steps</c> and the batch size) and graph drawing (at T = 3), computed once per run.</summary>
+    private static ReportStatics ReportStatics(Compilation compilation, RunSettings settings, Func<Compilation, string?>? drawGraph)
     {
-        var model = compilation.Model!;
-        string summary = ReportPage.Table(["parameter", "shape", "values"],
-            model.Parameters.Select(p => (IReadOnlyList<string>)[p.Name, "[" + string.Join(",", p.Dims) + "]", p.Dims.Aggregate(1L, (a, b) => a * b).ToString(CultureInfo.InvariantCulture)])
-                .Append(["total", "", model.Parameters.Sum(p => p.Dims.Aggregate(1L, (a, b) => a * b)).ToString(CultureInfo.InvariantCulture)]));
+        var summary = Compiler.Analysis.ModelSummary.Compute(compilation, settings.Steps, settings.BatchSize);
+        string table = ReportPage.Table(Compiler.Analysis.SummaryFormat.Headers(summary), Compiler.Analysis.SummaryFormat.Rows(summary), textColumns: 3)
+            + ReportPage.Preformatted(string.Join("\n", Compiler.Analysis.SummaryFormat.Notes(summary)));
         string? svg = drawGraph?.Invoke(compilation);
         string graph = svg is not null
-            ? "<div class=\"graph\">" + ReportPage.Figure("graph", svg, "The optimized forward graph unrolled over 3 steps (rnngraph dump SPEC --steps 3 --format svg).") + "</div>"
-            : ReportPage.Paragraph("Graphviz's dot was not available to draw the graph; its text form (rnngraph dump SPEC --steps 3):")
-              + ReportPage.Preformatted(Compiler.Printing.GraphTextPrinter.Print(compilation.Stage("optimized", 3, false, false)));
-        return new ReportStatics(summary, graph);
+            ? "<div class=\"graph\">" + ReportPage.Figure("graph", svg, "The forward graph unrolled over 3 steps (rnngraph dump SPEC --steps 3 --stage unrolled --format svg).") + "</div>"
+            : ReportPage.Paragraph("Graphviz's dot was not available to draw the graph; its text form (rnngraph dump SPEC --steps 3 --stage unrolled):")
+              + ReportPage.Preformatted(Compiler.Printing.GraphTextPrinter.Print(compilation.Stage("unrolled", 3, false, false)));
+        return new ReportStatics(table, graph);
     }
 
     /// <summary>

@@ -76,6 +76,9 @@ public sealed class Trainer
     public ParameterSet Parameters { get; }
     public TrainerOptions Options { get; }
 
+    /// <summary>The compiled model this trainer trains.</summary>
+    public Compilation Compilation => _compilation;
+
     /// <summary>
     /// The recurrent states at the end of the last batch, by initial-state input name (<c>h0</c>, <c>c0</c>),
     /// ready to be passed as the next window's <see cref="TrainingBatch.InitialStates"/>.
