@@ -35,4 +35,22 @@ public sealed class GradflowCommandTests
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("error: ", result.Error);
     }
+
+    [Fact]
+    public void Vs_measures_a_second_model_and_draws_both_lines_named_by_their_source()
+    {
+        using var folder = new TempFolder();
+        string lstm = Path.Combine(folder.Path, "hello-lstm.yaml"), svg = Path.Combine(folder.Path, "both.svg");
+        File.WriteAllText(lstm, File.ReadAllText(CliRunner.Example("hello.yaml")).Replace("cell: rnn_tanh", "cell: lstm", StringComparison.Ordinal));
+        var result = CliRunner.Run("gradflow", CliRunner.Example("hello.yaml"), "--vs", lstm, "--batches", "1", "--out", svg);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var lines = result.Out.Split('\n');
+        Assert.StartsWith("hello: rnn l0 ", lines[1]);
+        Assert.StartsWith("hello-lstm: rnn l0 ", lines[2]);
+        var texts = XDocument.Load(svg).Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value).ToList();
+        Assert.Contains("hello: rnn l0", texts);
+        Assert.Contains("hello-lstm: rnn l0", texts);
+        Assert.Contains("Gradient flow through time: hello vs hello-lstm", texts);
+    }
 }

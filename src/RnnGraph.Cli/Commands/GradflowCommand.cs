@@ -18,6 +18,7 @@ public sealed class GradflowCommand : ICommand
             new OptionSpec("--out", "FILE.svg", "write the picture: the norm per step on a log scale, one line per layer and direction"),
             new OptionSpec("--csv", "FILE", "write the norms: a row per step, a column per layer and direction"),
             new OptionSpec("--title", "TEXT", "the picture's title (default: gradient flow and the spec's name)"),
+            new OptionSpec("--vs", "SPEC|RUN", "also measure this spec or run folder (same --steps and --batches, without --set) and compare: one table and one picture, each line named by its source"),
             OptionSpec.Set,
         ],
         "||dL/dh_t|| is the Frobenius norm over the batch and hidden units of the total derivative of the training loss\n" +
@@ -35,6 +36,16 @@ public sealed class GradflowCommand : ICommand
         {
             var sample = RunBatches.Load(source, args.List("--set"), batches, steps);
             result = GradientFlow.Measure(sample.Compilation, sample.Parameters, sample.Batches, sample.Loss);
+            if (args.Option("--vs") is { } other)
+            {
+                var second = RunBatches.Load(other, [], batches, steps);
+                var compared = GradientFlow.Measure(second.Compilation, second.Parameters, second.Batches, second.Loss);
+                // One result whose lines say where they come from: "spam-lstm: rnn l0".
+                static IEnumerable<GradientFlowSeries> Named(GradientFlowResult r, string from) =>
+                    r.Series.Select(s => s with { Layer = $"{Name(from)}: {s.Layer}" });
+                result = new GradientFlowResult(Math.Max(result.Steps, compared.Steps), result.Batches,
+                    [.. Named(result, source), .. Named(compared, other)]);
+            }
         }
         catch (Exception e) when (UserErrors.Is(e))
         {
@@ -55,7 +66,7 @@ public sealed class GradflowCommand : ICommand
             $"||dL/dh_t|| over {result.Steps} steps, mean of {result.Batches} batch{(result.Batches == 1 ? "" : "es")}"));
         try
         {
-            string title = args.Option("--title") ?? $"Gradient flow through time: {Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(source))}";
+            string title = args.Option("--title") ?? $"Gradient flow through time: {Name(source)}{(args.Option("--vs") is { } vs ? " vs " + Name(vs) : "")}";
             if (args.Option("--out") is { } svg)
             {
                 GradientFlowSvg.Write(svg, result, title);
@@ -88,4 +99,7 @@ public sealed class GradflowCommand : ICommand
         }
         return text.ToString();
     }
+
+    /// <summary>A spec's or run folder's short name: its file name without extension, or the folder's name.</summary>
+    private static string Name(string specOrRun) => Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(specOrRun));
 }
