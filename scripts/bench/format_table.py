@@ -1,0 +1,90 @@
+#!/usr/bin/python3
+"""Prints compare.sh's tables (Markdown) from the JSON files it wrote into a results directory."""
+import json
+import os
+import platform
+import sys
+
+
+def lines(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def ms(result, mode):
+    return result.get(mode, {}).get("median_ms") if result else None
+
+
+def cell(value, digits=1):
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def ratio(ours, theirs):
+    return "—" if ours is None or theirs is None else f"{ours / theirs:.2f}"
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def main(out):
+    torch = {r["id"]: r for r in lines(os.path.join(out, "pytorch.jsonl"))}
+    ours = {r["id"]: r for r in lines(os.path.join(out, "rnngraph.jsonl"))}
+    first = next(iter(torch.values()), {})
+    print(f"# {cpu_name()}, {os.cpu_count()} logical CPUs; PyTorch {first.get('torch', '?')}, one thread each; "
+          "median of the timed runs (ms); ratio = RnnGraph / PyTorch, below 1 means RnnGraph is faster")
+    print()
+    print("| config | torch train | rnngraph train | ratio | torch infer | rnngraph infer | ratio "
+          "| rnngraph alloc/train step | rnngraph peak WS MB | torch peak RSS MB |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for config_id in sorted(set(torch) | set(ours)):
+        t, r = torch.get(config_id), ours.get(config_id)
+        name = (t or r)["name"]
+        train = r.get("train") if r else None
+        allocated = f"{train['allocated_bytes_per_call'] / 1024:.1f} KiB" if train else "—"
+        print(f"| {config_id}. {name} | {cell(ms(t, 'train'))} | {cell(ms(r, 'train'))} | {ratio(ms(r, 'train'), ms(t, 'train'))} "
+              f"| {cell(ms(t, 'infer'), 2)} | {cell(ms(r, 'infer'), 2)} | {ratio(ms(r, 'infer'), ms(t, 'infer'))} "
+              f"| {allocated} | {cell(r.get('peak_working_set_mb') if r else None)} "
+              f"| {cell(t.get('peak_rss_mb_process') if t else None)} |")
+    print()
+    print("torch peak RSS is the Python process's peak after all configs so far (it runs them in one process); "
+          "rnngraph's is per config (one process each, including compiling the graphs).")
+
+    numpy = load(os.path.join(out, "numpy-gemm.json"))
+    numpy_env_path = os.path.join(out, "numpy-gemm-env.json")
+    numpy_env = load(numpy_env_path) if os.path.exists(numpy_env_path) else None
+    rnngraph = {g["shape"]: g for g in load(os.path.join(out, "rnngraph-gemm.json"))["gemm"]}
+    print()
+    env_header = ""
+    if numpy_env:
+        env_header = f" numpy GFLOP/s (env OPENBLAS_CORETYPE={numpy_env['openblas_coretype']}) |"
+    print("| GEMM m×n×k op | rnngraph GFLOP/s | numpy GFLOP/s (OPENBLAS_CORETYPE unset) | ratio |" + env_header)
+    print("|---|---:|---:|---:|" + ("---:|" if numpy_env else ""))
+    env_by_shape = {g["shape"]: g for g in numpy_env["gemm"]} if numpy_env else {}
+    for g in numpy["gemm"]:
+        r = rnngraph.get(g["shape"])
+        ours_gflops = r["gflops"] if r else None
+        row = f"| {g['shape']} | {cell(ours_gflops, 2)} | {cell(g['gflops'], 2)} | {ratio(ours_gflops, g['gflops'])} |"
+        if numpy_env:
+            row += f" {cell(env_by_shape.get(g['shape'], {}).get('gflops'), 2)} |"
+        print(row)
+    print()
+    print("numpy: float32 `@` on one thread (OPENBLAS_NUM_THREADS=1) with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE left "
+          "unset, so OpenBLAS picks its kernels for this CPU; rnngraph: MatMulKernel<float>.Multiply. "
+          "NT = B transposed, TN = A transposed (transpose flags, no copies).")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else ".")
