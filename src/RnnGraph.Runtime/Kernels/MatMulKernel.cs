@@ -1,13 +1,14 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using RnnGraph.Runtime.Execution;
 
 namespace RnnGraph.Runtime.Kernels;
 
 /// <summary>
-/// Reference matrix product C = op(A) op(B) for all four transpose variants, written so the inner
-/// loop runs over contiguous memory (dot products or row updates through TensorPrimitives).
-/// The packed, register-blocked GEMM of the performance work replaces this behind the same entry.
+/// Matrix product C = op(A) op(B) for all four transpose variants. Float32 products big enough to pay for
+/// packing go to <see cref="PackedGemm"/>; small ones (the batch-1 latency case above all) and float64 (the
+/// gradient checks) take the direct path, whose inner loop runs over contiguous memory through TensorPrimitives.
 /// </summary>
 public static class MatMulKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -25,6 +26,28 @@ public static class MatMulKernel<T> where T : unmanaged, IFloatingPointIeee754<T
 
     /// <summary>C[m,n] = op(A) op(B); A is [m,k] (or [k,m] when transposed), B is [k,n] (or [n,k]).</summary>
     public static void Multiply(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int n, int k, bool ta, bool tb)
+    {
+        if (typeof(T) == typeof(float) && PackedGemm.IsSupported && UsePacked(m, n, k, ta, tb))
+            PackedGemm.Multiply(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, n, k, ta, tb);
+        else
+            MultiplyDirect(a, b, c, m, n, k, ta, tb);
+    }
+
+    /// <summary>Whether packing pays for itself; thresholds measured on the shapes of the recurrent layers.</summary>
+    internal static bool UsePacked(int m, int n, int k, bool ta, bool tb)
+    {
+        if (k == 0 || m == 0 || n == 0) return false;
+        // The direct path has no contiguous inner loop for transposed-times-transposed.
+        if (ta && tb) return true;
+        // With a few rows, packing all of B costs more than the products it feeds; row updates and dot
+        // products stream B once (batch-1 and batch-2 latency). Row updates also win for very short k.
+        if (m <= 2) return false;
+        if (!tb && (m <= 4 || k <= 4)) return false;
+        return true;
+    }
+
+    /// <summary>The unpacked product: dot products or row updates over contiguous memory.</summary>
+    internal static void MultiplyDirect(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int n, int k, bool ta, bool tb)
     {
         switch (ta, tb)
         {

@@ -1,0 +1,83 @@
+using System.Runtime.Intrinsics.X86;
+
+namespace RnnGraph.Runtime.Kernels;
+
+/// <summary>
+/// Float32 GEMM in the Goto/BLIS shape: k blocked by KC and n by NC so a packed B block stays in L2/L3, m
+/// blocked by MC so a packed A block stays in L2, and a register-blocked micro-kernel over MR×NR tiles
+/// (8×32 with AVX-512, 6×16 with AVX2/FMA). Packing buffers are per thread and allocated once.
+/// </summary>
+internal static unsafe class PackedGemm
+{
+    // MC is a multiple of both MRs (8 and 6), NC of both NRs (32 and 16).
+    private const int KC = 256, MC = 192, NC = 1024;
+
+    [ThreadStatic] private static float[]? packedA;
+    [ThreadStatic] private static float[]? packedB;
+
+    public static bool IsSupported => Avx512F.IsSupported || (Avx2.IsSupported && Fma.IsSupported);
+
+    /// <summary>C[m,n] = op(A) op(B); requires <see cref="IsSupported"/> and k &gt; 0.</summary>
+    public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool ta, bool tb) =>
+        Multiply(a, b, c, m, n, k, ta, tb, Avx512F.IsSupported);
+
+    /// <summary>As above with the micro-kernel chosen: <paramref name="wide"/> is AVX-512 (tests run both where they can).</summary>
+    internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool ta, bool tb, bool wide)
+    {
+        int mr = wide ? 8 : 6, nr = wide ? 32 : 16;
+        var bufferA = packedA ??= new float[MC * KC];
+        var bufferB = packedB ??= new float[KC * NC];
+        float* tile = stackalloc float[8 * 32];
+        fixed (float* pa = a, pb = b, pc = c, packA = bufferA, packB = bufferB)
+        {
+            for (int jc = 0; jc < n; jc += NC)
+            {
+                int nc = Math.Min(NC, n - jc);
+                for (int p0 = 0; p0 < k; p0 += KC)
+                {
+                    int kc = Math.Min(KC, k - p0);
+                    bool accumulate = p0 > 0;
+                    GemmPacking.PackB(pb, n, k, tb, jc, nc, p0, kc, nr, packB);
+                    for (int ic = 0; ic < m; ic += MC)
+                    {
+                        int mc = Math.Min(MC, m - ic);
+                        GemmPacking.PackA(pa, m, k, ta, ic, mc, p0, kc, mr, packA);
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            int cols = Math.Min(nr, nc - jr);
+                            float* panelB = packB + jr * kc;
+                            for (int ir = 0; ir < mc; ir += mr)
+                            {
+                                int rows = Math.Min(mr, mc - ir);
+                                float* panelA = packA + ir * kc;
+                                float* target = pc + (long)(ic + ir) * n + jc + jr;
+                                if (rows == mr && cols == nr)
+                                {
+                                    Tile(wide, kc, panelA, panelB, target, n, accumulate);
+                                }
+                                else
+                                {
+                                    // Edge tile: the full tile goes to scratch, its valid part to C.
+                                    Tile(wide, kc, panelA, panelB, tile, nr, false);
+                                    for (int r = 0; r < rows; r++)
+                                    {
+                                        var source = new ReadOnlySpan<float>(tile + r * nr, cols);
+                                        var row = new Span<float>(target + (long)r * n, cols);
+                                        if (accumulate) System.Numerics.Tensors.TensorPrimitives.Add(row, source, row);
+                                        else source.CopyTo(row);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void Tile(bool wide, int kc, float* pa, float* pb, float* c, int ldc, bool accumulate)
+    {
+        if (wide) GemmMicroKernels.Tile8x32(kc, pa, pb, c, ldc, accumulate);
+        else GemmMicroKernels.Tile6x16(kc, pa, pb, c, ldc, accumulate);
+    }
+}
