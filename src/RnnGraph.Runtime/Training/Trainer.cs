@@ -76,6 +76,9 @@ public sealed class Trainer
     public ParameterSet Parameters { get; }
     public TrainerOptions Options { get; }
 
+    /// <summary>The optimized graph this trainer runs for batches shaped like <paramref name="batch"/> (compiled on first use).</summary>
+    public Graph GraphFor(TrainingBatch batch, bool withBackward = true) => ExecutorFor(batch, withBackward).Executor.Graph;
+
     /// <summary>The compiled model this trainer trains.</summary>
     public Compilation Compilation => _compilation;
 

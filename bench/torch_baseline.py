@@ -1,11 +1,11 @@
 #!/usr/bin/python3
-"""PyTorch (and numpy sgemm) side of scripts/bench/compare.sh: one JSON object per line on stdout.
+"""PyTorch (and numpy sgemm) side of bench/compare.sh: one JSON object per line on stdout.
 
-  pytorch_bench.py recurrent --configs configs.json --ids 1,2,5 [--warmup 2] [--repeat 5]
-  pytorch_bench.py gemm [--repeat 5] [--min-seconds 0.2]
+  torch_baseline.py recurrent --configs configs.json --ids 1,2,5 [--warmup 2] [--repeat 5]
+  torch_baseline.py gemm [--repeat 5] [--min-seconds 0.2]
 
-"train" = forward of nn.RNN/GRU/LSTM + nn.Linear head at every step, MSE loss, backward (parameter gradients
-only; the input needs none), SGD step -- what RnnGraph's Trainer.Step does. "infer" = the same forward and
+"train" = forward of nn.RNN/GRU/LSTM + nn.Linear head to one output at every step, loss = mean of the squared
+outputs, backward (parameter gradients only; the input needs none), SGD step -- what `rnngraph bench` times. "infer" = the same forward and
 loss under torch.no_grad(). One thread. Thread counts of OpenBLAS/OpenMP come from the environment (compare.sh
 sets them to 1).
 """
@@ -55,11 +55,9 @@ def recurrent(config, warmup, repeat):
     optimizer = torch.optim.SGD(parameters, lr=0.01)
     T, B = config["steps"], config["batch"]
     x = torch.rand(T, B, config["input"]) * 2 - 1
-    target = torch.rand(T, B, config["outputs"]) * 2 - 1
-
     def loss():
         output, _ = rnn(x)
-        return torch.nn.functional.mse_loss(head(output), target)
+        return (head(output) ** 2).mean()
 
     def train():
         optimizer.zero_grad()

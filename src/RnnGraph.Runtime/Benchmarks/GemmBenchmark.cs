@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using RnnGraph.Runtime.Kernels;
 
-namespace RnnGraph.Bench;
+namespace RnnGraph.Runtime.Benchmarks;
 
 /// <summary>GFLOP/s of <see cref="MatMulKernel{T}.Multiply"/> in float32 on the shapes the recurrent layers use.</summary>
 public static class GemmBenchmark

@@ -39,28 +39,36 @@ def cpu_name():
     return platform.processor() or "unknown CPU"
 
 
-def main(out):
+def main(out, configs):
     torch = {r["id"]: r for r in lines(os.path.join(out, "pytorch.jsonl"))}
-    ours = {r["id"]: r for r in lines(os.path.join(out, "rnngraph.jsonl"))}
+    names = {c["id"]: c["name"] for c in load(configs)}
+    ours = {}
+    for config_id in names:
+        for mode in ("train", "infer"):
+            path = os.path.join(out, f"rnngraph-{config_id}-{mode}.json")
+            if os.path.exists(path):
+                ours.setdefault(config_id, {})[mode] = load(path)
     first = next(iter(torch.values()), {})
     print(f"# {cpu_name()}, {os.cpu_count()} logical CPUs; PyTorch {first.get('torch', '?')}, one thread each; "
           "median of the timed runs (ms); ratio = RnnGraph / PyTorch, below 1 means RnnGraph is faster")
     print()
     print("| config | torch train | rnngraph train | ratio | torch infer | rnngraph infer | ratio "
-          "| rnngraph alloc/train step | rnngraph peak WS MB | torch peak RSS MB |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| rnngraph GFLOP/s (train) | rnngraph alloc/train step | rnngraph peak RSS MB | torch peak RSS MB |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for config_id in sorted(set(torch) | set(ours)):
-        t, r = torch.get(config_id), ours.get(config_id)
-        name = (t or r)["name"]
-        train = r.get("train") if r else None
-        allocated = f"{train['allocated_bytes_per_call'] / 1024:.1f} KiB" if train else "—"
-        print(f"| {config_id}. {name} | {cell(ms(t, 'train'))} | {cell(ms(r, 'train'))} | {ratio(ms(r, 'train'), ms(t, 'train'))} "
-              f"| {cell(ms(t, 'infer'), 2)} | {cell(ms(r, 'infer'), 2)} | {ratio(ms(r, 'infer'), ms(t, 'infer'))} "
-              f"| {allocated} | {cell(r.get('peak_working_set_mb') if r else None)} "
+        t, r = torch.get(config_id), ours.get(config_id, {})
+        train, infer = r.get("train"), r.get("infer")
+        ours_train = train["median_ms"] if train else None
+        ours_infer = infer["median_ms"] if infer else None
+        peak = max((x["peak_rss_mb"] for x in r.values()), default=None)
+        allocated = f"{train['allocated_bytes_per_step'] / 1024:.1f} KiB" if train else "—"
+        print(f"| {config_id}. {names.get(config_id, '?')} | {cell(ms(t, 'train'))} | {cell(ours_train)} | {ratio(ours_train, ms(t, 'train'))} "
+              f"| {cell(ms(t, 'infer'), 2)} | {cell(ours_infer, 2)} | {ratio(ours_infer, ms(t, 'infer'))} "
+              f"| {cell(train['gflops'] if train else None)} | {allocated} | {cell(peak)} "
               f"| {cell(t.get('peak_rss_mb_process') if t else None)} |")
     print()
     print("torch peak RSS is the Python process's peak after all configs so far (it runs them in one process); "
-          "rnngraph's is per config (one process each, including compiling the graphs).")
+          "rnngraph's is per config (one process per mode, compiling the graphs included).")
 
     numpy = load(os.path.join(out, "numpy-gemm.json"))
     numpy_env_path = os.path.join(out, "numpy-gemm-env.json")
@@ -82,9 +90,9 @@ def main(out):
         print(row)
     print()
     print("numpy: float32 `@` on one thread (OPENBLAS_NUM_THREADS=1) with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE left "
-          "unset, so OpenBLAS picks its kernels for this CPU; rnngraph: MatMulKernel<float>.Multiply. "
+          "unset, so OpenBLAS picks its kernels for this CPU; rnngraph: `rnngraph bench --gemm` (MatMulKernel<float>.Multiply). "
           "NT = B transposed, TN = A transposed (transpose flags, no copies).")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else ".")
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# RnnGraph beside PyTorch on this machine, in one run: the recurrent configurations of configs.json (train and infer,
+# one thread, median of the timed runs) timed by `rnngraph bench` and by torch_baseline.py, and float32 GEMM
+# (`rnngraph bench --gemm`) beside numpy's sgemm. Prints Markdown tables with ratios (RnnGraph / PyTorch).
+#   bench/compare.sh [--quick]    --quick: configs 1, 2 and 5, 3 timed runs, shorter warmups
+# Raw JSON goes to $BENCH_OUT (default: a fresh directory under /tmp).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+here=$root/bench
+python=${PYTHON:-/usr/bin/python3}
+
+ids=1,2,3,4,5 repeat=5 warmup=2 warmup_seconds=1
+case "${1:-}" in
+    --quick) ids=1,2,5 repeat=3 warmup_seconds=0.5 ;;
+    "") ;;
+    *) echo "usage: bench/compare.sh [--quick]" >&2; exit 2 ;;
+esac
+
+out=${BENCH_OUT:-$(mktemp -d /tmp/rnngraph-bench.XXXXXX)}
+mkdir -p "$out"
+rm -f "$out"/rnngraph-*.json
+
+# One thread everywhere. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are left unset for PyTorch and numpy, so OpenBLAS
+# picks its own kernels for this CPU (AVX-512 where present); numpy's sgemm is measured a second time with the
+# environment's values when it sets them.
+env_coretype=${OPENBLAS_CORETYPE:-} env_l2=${OPENBLAS_L2_SIZE:-}
+single=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1)
+
+echo "pytorch: configs $ids ..." >&2
+"${single[@]}" "$python" "$here/torch_baseline.py" recurrent --configs "$here/configs.json" --ids "$ids" \
+    --warmup "$warmup" --repeat "$repeat" >"$out/pytorch.jsonl"
+
+"$root/rnngraph" --help >/dev/null # builds the CLI once (Release)
+# One process per configuration and mode, so each peak resident set is its own.
+for id in ${ids//,/ }; do
+    read -r args modes < <("$python" - "$here/configs.json" "$id" <<'PY'
+import json, sys
+c = next(c for c in json.load(open(sys.argv[1])) if c["id"] == int(sys.argv[2]))
+flags = f"--cell {c['cell']} --input {c['input']} --hidden {c['hidden']} --batch {c['batch']} --steps {c['steps']} --layers {c['layers']}"
+if c["bidirectional"]: flags += " --bidirectional"
+print(flags.replace(" ", ","), ",".join(c["modes"]))
+PY
+)
+    for mode in ${modes//,/ }; do
+        echo "rnngraph: config $id $mode ..." >&2
+        # shellcheck disable=SC2086
+        "$root/rnngraph" bench ${args//,/ } --mode "$mode" --repeat "$repeat" --warmup-seconds "$warmup_seconds" --json \
+            >"$out/rnngraph-$id-$mode.json"
+    done
+done
+
+echo "gemm: numpy and rnngraph ..." >&2
+"${single[@]}" "$python" "$here/torch_baseline.py" gemm --repeat "$repeat" --min-seconds 0.2 >"$out/numpy-gemm.json"
+if [[ -n $env_coretype || -n $env_l2 ]]; then
+    env OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$python" "$here/torch_baseline.py" gemm --repeat "$repeat" \
+        --min-seconds 0.2 >"$out/numpy-gemm-env.json"
+fi
+"$root/rnngraph" bench --gemm --repeat "$repeat" --json >"$out/rnngraph-gemm.json"
+
+"$python" "$here/format_table.py" "$out" "$here/configs.json"
+echo "raw results: $out" >&2

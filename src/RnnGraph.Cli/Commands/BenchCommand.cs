@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using RnnGraph.Runtime.Benchmarks;
+
+namespace RnnGraph.Cli.Commands;
+
+/// <summary>
+/// <c>rnngraph bench</c>: times one recurrent configuration (the performance CONTRACT in DESIGN.md / issue 5), or the
+/// float32 GEMM kernel on a few shapes with <c>--gemm</c>. bench/compare.sh runs it beside PyTorch.
+/// </summary>
+public sealed class BenchCommand : ICommand
+{
+    public CommandSpec Spec { get; } = new("bench", "Time a recurrent layer with a linear head (train or infer), or the GEMM kernel; median of the timed runs.",
+        [],
+        [
+            new OptionSpec("--cell", "CELL", "rnn_tanh | rnn_relu | gru | lstm", Choices: ["rnn_tanh", "rnn_relu", "gru", "lstm"]),
+            new OptionSpec("--input", "I", "input size"),
+            new OptionSpec("--hidden", "H", "hidden size"),
+            new OptionSpec("--batch", "B", "batch size"),
+            new OptionSpec("--steps", "T", "sequence length"),
+            new OptionSpec("--layers", "L", "stacked layers (default 1)"),
+            new OptionSpec("--bidirectional", null, "two directions"),
+            new OptionSpec("--mode", "MODE", "train (forward, backward, SGD step) or infer (forward); default train", Choices: ["train", "infer"]),
+            new OptionSpec("--threads", "N", "threads to use (default 1; this version's kernels run on one thread)"),
+            new OptionSpec("--repeat", "K", "timed runs (default 5)"),
+            new OptionSpec("--warmup-seconds", "S", "warm up at least this long after the first call (default 1)"),
+            new OptionSpec("--gemm", null, "time MatMulKernel<float> on the benchmark's GEMM shapes instead"),
+            new OptionSpec("--json", null, "print one JSON object instead of text"),
+        ],
+        "train = forward of the recurrent layer and a dense head to one output at every step, loss = mean of the squared\n" +
+        "outputs, backward, an SGD update; infer = the forward pass. Random inputs, PyTorch's initialization. Reported:\n" +
+        "median_ms, min_ms, gflops (the executed graph's FLOPs, multiply-add = 2, over the median), allocated_bytes_per_step\n" +
+        "(managed bytes allocated per timed call), peak_rss_mb (the process's peak resident memory, compilation included).");
+
+    public int Execute(ParsedArguments args, CliContext context)
+    {
+        int threads = args.IntOption("--threads", 1, 1);
+        int repeat = args.IntOption("--repeat", 5, 1);
+        double warmupSeconds = 1.0;
+        if (args.Option("--warmup-seconds") is { } w && (!double.TryParse(w, NumberStyles.Float, CultureInfo.InvariantCulture, out warmupSeconds) || warmupSeconds < 0))
+            throw new UsageException($"--warmup-seconds needs a number >= 0, got '{w}'");
+        bool json = args.Flags.Contains("--json");
+        var compact = new JsonSerializerOptions { WriteIndented = false };
+
+        if (args.Flags.Contains("--gemm"))
+        {
+            var gemm = GemmBenchmark.Run(repeat, Math.Max(0.05, warmupSeconds / 5));
+            if (json) context.Out.WriteLine(new JsonObject { ["runtime"] = "rnngraph", ["threads"] = threads, ["gemm"] = gemm }.ToJsonString(compact));
+            else
+                foreach (var g in gemm)
+                    context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(string)g!["shape"]!,-22} {(double)g["median_ms"]!,10:0.000} ms {(double)g["gflops"]!,8:0.00} GFLOP/s"));
+            return 0;
+        }
+
+        foreach (string required in new[] { "--cell", "--input", "--hidden", "--batch", "--steps" })
+            if (args.Option(required) is null) throw new UsageException($"missing {required} (or use --gemm)");
+        var config = new BenchConfig(args.Option("--cell")!, args.IntOption("--input", 1, 1), args.IntOption("--hidden", 1, 1),
+            args.IntOption("--batch", 1, 1), args.IntOption("--steps", 1, 1), args.IntOption("--layers", 1, 1), args.Flags.Contains("--bidirectional"));
+        string mode = args.Option("--mode") ?? "train";
+        var r = RecurrentBenchmark.Run(config, mode, warmupSeconds: warmupSeconds, repeat: repeat);
+        if (json)
+        {
+            context.Out.WriteLine(new JsonObject
+            {
+                ["runtime"] = "rnngraph",
+                ["cell"] = config.Cell,
+                ["input"] = config.Input,
+                ["hidden"] = config.Hidden,
+                ["batch"] = config.Batch,
+                ["steps"] = config.Steps,
+                ["layers"] = config.Layers,
+                ["bidirectional"] = config.Bidirectional,
+                ["mode"] = mode,
+                ["threads"] = threads,
+                ["median_ms"] = Math.Round(r.MedianMs, 3),
+                ["min_ms"] = Math.Round(r.MinMs, 3),
+                ["times_ms"] = new JsonArray([.. r.TimesMs.Select(t => (JsonNode)Math.Round(t, 3))]),
+                ["gflops"] = Math.Round(r.Gflops, 2),
+                ["flops_per_step"] = r.FlopsPerStep,
+                ["allocated_bytes_per_step"] = r.AllocatedBytesPerStep,
+                ["peak_rss_mb"] = r.PeakRssMb,
+                ["first_call_ms"] = Math.Round(r.FirstCallMs, 1),
+                ["warmup_calls"] = r.WarmupCalls,
+                ["parameters"] = r.Parameters,
+                ["loss"] = r.Loss,
+            }.ToJsonString(compact));
+        }
+        else
+        {
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{config.Cell} I={config.Input} H={config.Hidden} B={config.Batch} T={config.Steps} L={config.Layers}{(config.Bidirectional ? " bidirectional" : "")} {mode}: " +
+                $"median {r.MedianMs:0.000} ms (min {r.MinMs:0.000}), {r.Gflops:0.00} GFLOP/s, {r.AllocatedBytesPerStep} bytes allocated per step, " +
+                $"peak RSS {r.PeakRssMb:0.0} MB, first call {r.FirstCallMs:0} ms"));
+        }
+        return 0;
+    }
+}

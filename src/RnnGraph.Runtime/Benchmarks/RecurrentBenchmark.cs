@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Globalization;
+using RnnGraph.Compiler;
+using RnnGraph.Compiler.Analysis;
+using RnnGraph.Compiler.Training;
+using RnnGraph.Dsl.Text;
+using RnnGraph.Runtime.Runs;
+using RnnGraph.Runtime.Training;
+
+namespace RnnGraph.Runtime.Benchmarks;
+
+/// <summary>One benchmark configuration: a recurrent layer and a dense head to one output at every step.</summary>
+public sealed record BenchConfig(string Cell, int Input, int Hidden, int Batch, int Steps, int Layers, bool Bidirectional)
+{
+    /// <summary>The model as spec text.</summary>
+    public string ToSpec() => string.Create(CultureInfo.InvariantCulture, $$"""
+        model:
+          inputs:
+            x: { size: {{Input}} }
+          layers:
+            - rnn: { cell: {{Cell}}, hidden: {{Hidden}}, layers: {{Layers}}, bidirectional: {{(Bidirectional ? "true" : "false")}} }
+            - dense: { units: 1 }
+        """);
+}
+
+/// <summary>What one benchmark measured (the <c>rnngraph bench --json</c> CONTRACT fields and more).</summary>
+public sealed record BenchResult(string Mode, double MedianMs, double MinMs, IReadOnlyList<double> TimesMs, double Gflops, long AllocatedBytesPerStep,
+    double PeakRssMb, double FirstCallMs, int WarmupCalls, long Parameters, long FlopsPerStep, double Loss);
+
+/// <summary>
+/// The benchmark of the performance work: "train" is one training step as <see cref="Trainer.Step"/> runs it (forward of
+/// the recurrent layer and the head, loss = mean of the squared outputs, backward, an SGD update) and "infer" the
+/// forward pass (<see cref="Trainer.Loss(TrainingBatch)"/>), on random inputs in [-1, 1) with PyTorch's initialization.
+/// GFLOP/s counts the executed graph's FLOPs (<see cref="OpCost"/>: multiply-adds as 2) over the median time.
+/// </summary>
+public static class RecurrentBenchmark
+{
+    private const double LearningRate = 0.01;
+
+    /// <param name="warmupSeconds">
+    /// Warmup continues past <paramref name="warmup"/> calls until this much time has passed after the first call: the
+    /// JIT's tiered compilation needs many calls before the kernels run fully optimized code.
+    /// </param>
+    public static BenchResult Run(BenchConfig config, string mode, int warmup = 2, double warmupSeconds = 1.0, int repeat = 5, int seed = 1)
+    {
+        var compilation = Compilation.Create(new SourceText("bench.yaml", config.ToSpec()));
+        if (compilation.HasErrors || compilation.Model is null)
+            throw new ArgumentException("the configuration does not compile: " + compilation.Diagnostics.First(), nameof(config));
+        var parameters = ParameterInitializer.PyTorchDefaults(compilation.Model, seed);
+        var trainer = new Trainer(compilation, parameters, new SgdOptimizer(), new TrainerOptions(LossKind.MeanSquaredError));
+        var batch = RandomBatch(config, new Random(seed + 1));
+        bool train = mode == "train";
+        Func<double> step = train ? () => trainer.Step(batch, LearningRate) : () => trainer.Loss(batch);
+
+        long start = Stopwatch.GetTimestamp();
+        double loss = step();
+        double firstMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        long warm = Stopwatch.GetTimestamp();
+        int warmupCalls = 1;
+        for (; warmupCalls < warmup || Stopwatch.GetElapsedTime(warm).TotalSeconds < warmupSeconds; warmupCalls++) step();
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        var times = Timing.Measure(() => loss = step(), 0, repeat);
+        long allocated = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / repeat;
+
+        long flops = trainer.GraphFor(batch, withBackward: train).Nodes.Sum(n => OpCost.Flops(n, batch.Batch));
+        double median = Timing.Median(times);
+        return new BenchResult(mode, median, times.Min(), times, flops / (median * 1e6), allocated, Timing.PeakResidentMegabytes(),
+            firstMs, warmupCalls, parameters.Sum(p => (long)p.Length), flops, loss);
+    }
+
+    /// <summary>Inputs [T,B,I] uniform in [-1, 1) and zero targets [T,B,1], so the MSE loss is the mean of the squared outputs.</summary>
+    private static TrainingBatch RandomBatch(BenchConfig config, Random random)
+    {
+        var inputs = new float[config.Steps * config.Batch * config.Input];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = (float)(random.NextDouble() * 2 - 1);
+        return new TrainingBatch(config.Steps, config.Batch, inputs, new float[config.Steps * config.Batch]);
+    }
+}
