@@ -37,8 +37,6 @@ public static class MatMulKernel<T> where T : unmanaged, IFloatingPointIeee754<T
     internal static bool UsePacked(int m, int n, int k, bool ta, bool tb)
     {
         if (k == 0 || m == 0 || n == 0) return false;
-        // The direct path has no contiguous inner loop for transposed-times-transposed.
-        if (ta && tb) return true;
         // With a few rows, packing all of B costs more than the products it feeds; row updates and dot
         // products stream B once (batch-1 and batch-2 latency). Row updates also win for very short k.
         if (m <= 2) return false;
@@ -82,14 +80,15 @@ public static class MatMulKernel<T> where T : unmanaged, IFloatingPointIeee754<T
                 }
                 break;
             default:
-                // C[i,j] = sum_p A[p,i] B[j,p]
+                // C[i,j] = A[:,i] . B[j,:]: column i of A gathered once, then dot products as in (false, true).
+                T[]? rented = k > 256 ? System.Buffers.ArrayPool<T>.Shared.Rent(k) : null;
+                Span<T> column = rented is null ? stackalloc T[k] : rented.AsSpan(0, k);
                 for (int i = 0; i < m; i++)
-                    for (int j = 0; j < n; j++)
-                    {
-                        T sum = T.Zero;
-                        for (int p = 0; p < k; p++) sum += a[p * m + i] * b[j * k + p];
-                        c[i * n + j] = sum;
-                    }
+                {
+                    for (int p = 0; p < k; p++) column[p] = a[p * m + i];
+                    for (int j = 0; j < n; j++) c[i * n + j] = TensorPrimitives.Dot(column, b.Slice(j * k, k));
+                }
+                if (rented is not null) System.Buffers.ArrayPool<T>.Shared.Return(rented);
                 break;
         }
     }
