@@ -5,7 +5,8 @@ namespace RnnGraph.Runtime.Kernels;
 /// <summary>
 /// Float32 GEMM in the Goto/BLIS shape: k blocked by KC and n by NC so a packed B block stays in L2/L3, m
 /// blocked by MC so a packed A block stays in L2, and a register-blocked micro-kernel over MR×NR tiles
-/// (8×32 with AVX-512, 6×16 with AVX2/FMA). Packing buffers are per thread and allocated once.
+/// (8×32 with AVX-512, 6×16 with AVX2/FMA). Packing buffers are per thread, grown on first use
+/// to the largest blocks seen, and reused (no allocation per call in steady state).
 /// </summary>
 internal static unsafe class PackedGemm
 {
@@ -25,8 +26,10 @@ internal static unsafe class PackedGemm
     internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool ta, bool tb, bool wide)
     {
         int mr = wide ? 8 : 6, nr = wide ? 32 : 16;
-        var bufferA = packedA ??= new float[MC * KC];
-        var bufferB = packedB ??= new float[KC * NC];
+        // Grown to the largest blocks seen (at most MC×KC and KC×NC), so small products keep small buffers.
+        int depth = Math.Min(k, KC);
+        var bufferA = Buffer(ref packedA, (Math.Min(m, MC) + mr - 1) / mr * mr * depth);
+        var bufferB = Buffer(ref packedB, (Math.Min(n, NC) + nr - 1) / nr * nr * depth);
         float* tile = stackalloc float[8 * 32];
         fixed (float* pa = a, pb = b, pc = c, packA = bufferA, packB = bufferB)
         {
@@ -73,6 +76,12 @@ internal static unsafe class PackedGemm
                 }
             }
         }
+    }
+
+    private static float[] Buffer(ref float[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length) buffer = new float[length];
+        return buffer;
     }
 
     private static void Tile(bool wide, int kc, float* pa, float* pb, float* c, int ldc, bool accumulate)
