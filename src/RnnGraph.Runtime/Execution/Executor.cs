@@ -6,7 +6,9 @@ namespace RnnGraph.Runtime.Execution;
 
 /// <summary>
 /// Runs a graph for one batch size. Planning (buffers, kernels, resolved shapes) happens once in
-/// the constructor; <see cref="Run"/> then calls one kernel per node and allocates nothing.
+/// the constructor; <see cref="Run"/> then calls one kernel per node and allocates nothing. Intermediate
+/// nodes share arrays where their lifetimes allow (<see cref="BufferPlan"/>), so only leaves and graph
+/// outputs can be read after a run.
 /// </summary>
 public sealed class Executor<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -17,18 +19,20 @@ public sealed class Executor<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly Dictionary<(string, int), Node> _inputs = new();
     private readonly HashSet<Node> _unset = new();
 
-    public Executor(Graph graph, int batch)
+    /// <param name="planMemory">Share arrays between intermediates whose lifetimes do not overlap; off gives every node its own.</param>
+    public Executor(Graph graph, int batch, bool planMemory = true)
     {
         if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), "batch size must be at least 1");
         Graph = graph;
         Batch = batch;
-        _buffers = new T[graph.Nodes.Count][];
+        _buffers = BufferPlan.Allocate<T>(graph, batch, planMemory);
+        PlannedBytes = BufferPlan.Bytes(_buffers);
+        UnplannedBytes = BufferPlan.UnsharedBytes<T>(graph, batch);
         var program = new List<Instruction<T>>();
         for (int i = 0; i < graph.Nodes.Count; i++)
         {
             var node = graph.Nodes[i];
             _slots[node] = i;
-            _buffers[i] = new T[checked((int)node.Shape.ElementCount(batch))];
             switch (node.Op.Name)
             {
                 case "param": _params[node.Attributes.Name!] = node; _unset.Add(node); break;
@@ -49,6 +53,12 @@ public sealed class Executor<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public Graph Graph { get; }
     public int Batch { get; }
+
+    /// <summary>Bytes of the arrays this executor holds for node values.</summary>
+    public long PlannedBytes { get; }
+
+    /// <summary>Bytes one array per node would take: what <see cref="PlannedBytes"/> is without memory planning.</summary>
+    public long UnplannedBytes { get; }
 
     public IEnumerable<Node> ParamNodes => _params.Values;
     public IEnumerable<Node> InputNodes => _inputs.Values;
