@@ -23,19 +23,56 @@ internal static unsafe class PackedGemm
         Multiply(a, b, c, m, n, k, ta, tb, Avx512F.IsSupported);
 
     /// <summary>As above with the micro-kernel chosen: <paramref name="wide"/> is AVX-512 (tests run both where they can).</summary>
-    internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool ta, bool tb, bool wide)
+    internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool ta, bool tb, bool wide) =>
+        Multiply(a, b, c, m, n, k, ta, tb, wide, Parts(m, n, k, wide ? 32 : 16));
+
+    /// <summary>As above, split into <paramref name="parts"/> column slices of C run in parallel.</summary>
+    internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool ta, bool tb, bool wide, int parts)
+    {
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            if (parts <= 1) MultiplyColumns(pa, pb, pc, m, n, k, ta, tb, wide, 0, n);
+            else MultiplyInParallel(pa, pb, pc, m, n, k, ta, tb, wide, parts);
+        }
+    }
+
+    /// <summary>Column slices of C, whole NR panels each; every thread packs its own blocks into its own buffers.</summary>
+    private static void MultiplyInParallel(float* pa, float* pb, float* pc, int m, int n, int k, bool ta, bool tb, bool wide, int parts)
+    {
+        // Kept apart from the single-threaded entry: the closure is allocated only here.
+        nint addressA = (nint)pa, addressB = (nint)pb, addressC = (nint)pc;
+        int nr = wide ? 32 : 16, width = (n + parts - 1) / parts;
+        width = (width + nr - 1) / nr * nr;
+        Parallel.For(0, parts, part =>
+        {
+            int j0 = part * width, j1 = Math.Min(n, j0 + width);
+            if (j0 < j1) MultiplyColumns((float*)addressA, (float*)addressB, (float*)addressC, m, n, k, ta, tb, wide, j0, j1);
+        });
+    }
+
+    /// <summary>How many column slices to run at once: one unless <see cref="GemmThreading.MaxThreads"/> allows more and the product is large.</summary>
+    private static int Parts(int m, int n, int k, int nr)
+    {
+        int threads = GemmThreading.MaxThreads;
+        if (threads <= 1 || 2.0 * m * n * k < GemmThreading.MinFlops) return 1;
+        // At least four panels per slice, so slicing does not just add edge work.
+        return Math.Max(1, Math.Min(threads, n / (4 * nr)));
+    }
+
+    /// <summary>Columns j0..j1 of C.</summary>
+    private static void MultiplyColumns(float* pa, float* pb, float* pc, int m, int n, int k, bool ta, bool tb, bool wide, int j0, int j1)
     {
         int mr = wide ? 8 : 6, nr = wide ? 32 : 16;
         // Grown to the largest blocks seen (at most MC×KC and KC×NC), so small products keep small buffers.
         int depth = Math.Min(k, KC);
         var bufferA = Buffer(ref packedA, (Math.Min(m, MC) + mr - 1) / mr * mr * depth);
-        var bufferB = Buffer(ref packedB, (Math.Min(n, NC) + nr - 1) / nr * nr * depth);
+        var bufferB = Buffer(ref packedB, (Math.Min(j1 - j0, NC) + nr - 1) / nr * nr * depth);
         float* tile = stackalloc float[8 * 32];
-        fixed (float* pa = a, pb = b, pc = c, packA = bufferA, packB = bufferB)
+        fixed (float* packA = bufferA, packB = bufferB)
         {
-            for (int jc = 0; jc < n; jc += NC)
+            for (int jc = j0; jc < j1; jc += NC)
             {
-                int nc = Math.Min(NC, n - jc);
+                int nc = Math.Min(NC, j1 - jc);
                 for (int p0 = 0; p0 < k; p0 += KC)
                 {
                     int kc = Math.Min(KC, k - p0);

@@ -118,6 +118,17 @@ public sealed class PackedGemmTests
             Check<float>((a, b, c) => MatMulKernel<float>.Multiply(a, b, c, m, n, k, ta, tb), rng, m, n, k, ta, tb, 1e-5, "entry");
     }
 
+    /// <summary>Split into column slices on two threads (even where the threshold would not split): same results.</summary>
+    [Theory]
+    [MemberData(nameof(Transposes))]
+    public void Column_slices_on_two_threads_match_the_reference(bool ta, bool tb)
+    {
+        var rng = new Random(14);
+        foreach (bool wide in Kernels())
+            foreach (var (m, n, k) in new[] { (3, 130, 5), (17, 257, 33), (40, 1100, 300), (200, 64, 70), (5, 20, 3) })
+                Check<float>((a, b, c) => PackedGemm.Multiply(a, b, c, m, n, k, ta, tb, wide, parts: 2), rng, m, n, k, ta, tb, 1e-5, wide ? "avx512 x2" : "avx2 x2");
+    }
+
     [Fact]
     public void Packed_product_does_not_allocate_once_its_buffers_exist()
     {

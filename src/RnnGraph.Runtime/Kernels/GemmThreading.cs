@@ -1,0 +1,20 @@
+namespace RnnGraph.Runtime.Kernels;
+
+/// <summary>
+/// How many threads one float32 GEMM may use. One by default, so kernels run on the caller's thread unless a
+/// host (the benchmark's --threads, a trainer) opts in; products below <see cref="MinFlops"/> always stay on one.
+/// </summary>
+public static class GemmThreading
+{
+    private static int maxThreads = 1;
+
+    /// <summary>Upper bound on the column slices one product is split into (1 = single-threaded).</summary>
+    public static int MaxThreads
+    {
+        get => maxThreads;
+        set => maxThreads = Math.Max(1, value);
+    }
+
+    /// <summary>Floating-point operations (2·m·n·k) below which splitting costs more than it saves.</summary>
+    public static double MinFlops { get; set; } = 4e6;
+}
