@@ -16,7 +16,12 @@ namespace RnnGraph.Compiler;
 public sealed class Compilation
 {
     /// <summary>The stages that can be dumped, in pipeline order.</summary>
-    public static readonly IReadOnlyList<string> Stages = ["unrolled", "backward", "optimized"];
+    /// <summary>
+    /// The stages a graph can be dumped at: unrolled, backward, then the backward graph after each optimizing
+    /// pass in turn (<see cref="OptimizingPasses"/>, named by the pass), and optimized (all of them).
+    /// </summary>
+    public static readonly IReadOnlyList<string> Stages =
+        ["unrolled", "backward", .. OptimizingPasses().Where(p => p is not DeadCodeEliminationPass).Select(p => p.Name), "optimized"];
 
     private Compilation(SourceText source, SpecDocument? document, BoundModel? model, DiagnosticBag diagnostics)
     {
@@ -57,10 +62,18 @@ public sealed class Compilation
     /// <summary>Forward plus backward: gradients of every parameter and float input for the given upstream gradients.</summary>
     public Graph Backward(Graph forward, Func<string, bool>? hasSeed = null) => Checked(AutodiffPass.Run(forward, hasSeed));
 
-    /// <summary>The optimizing pipeline: simplify (zero propagation), common subexpressions, dead code.</summary>
+    /// <summary>The optimizing passes in order: simplify (zero propagation), common subexpressions, time batching, dead code.</summary>
+    public static IReadOnlyList<IGraphPass> OptimizingPasses(bool timeBatching = true) => timeBatching
+        ? [new SimplifyPass(), new CommonSubexpressionEliminationPass(), new TimeBatchingPass(), new DeadCodeEliminationPass()]
+        : [new SimplifyPass(), new CommonSubexpressionEliminationPass(), new DeadCodeEliminationPass()];
+
+    /// <summary>When cleared, <see cref="Optimize"/> leaves out the time-batching pass (to compare against it).</summary>
+    public bool TimeBatching { get; set; } = true;
+
+    /// <summary>The optimizing pipeline: <see cref="OptimizingPasses"/>, the verifier after each.</summary>
     public Graph Optimize(Graph graph)
     {
-        IGraphPass[] passes = [new SimplifyPass(), new CommonSubexpressionEliminationPass(), new DeadCodeEliminationPass()];
+        var passes = OptimizingPasses(TimeBatching);
         foreach (var pass in passes) graph = Checked(pass.Run(graph));
         return graph.WithStage("optimized");
     }
@@ -84,8 +97,21 @@ public sealed class Compilation
             "unrolled" => unrolled,
             "backward" => Backward(unrolled),
             "optimized" => Optimize(Backward(unrolled)),
+            _ when OptimizingPasses(TimeBatching).Any(p => p.Name == stage) => OptimizeThrough(Backward(unrolled), stage),
             _ => throw new ArgumentException($"unknown stage '{stage}'; stages: {string.Join(", ", Stages)}", nameof(stage)),
         };
+    }
+
+    /// <summary>The optimizing passes up to and including <paramref name="lastPass"/>, then dead code removed.</summary>
+    private Graph OptimizeThrough(Graph graph, string lastPass)
+    {
+        foreach (var pass in OptimizingPasses(TimeBatching))
+        {
+            if (pass is DeadCodeEliminationPass) continue;
+            graph = Checked(pass.Run(graph));
+            if (pass.Name == lastPass) break;
+        }
+        return Checked(new DeadCodeEliminationPass().Run(graph)).WithStage(lastPass);
     }
 
     private Graph Checked(Graph graph)

@@ -20,7 +20,7 @@ public static class OpCost
         ["add", "sub", "mul", "div", "maximum", "neg", "tanh", "sigmoid", "relu", "step", "exp", "log", "softplus"];
 
     private static readonly HashSet<string> Free =
-        ["input", "param", "const", "zeros", "slice_last", "pad_last", "slice_rows", "pad_rows", "concat_last",
+        ["input", "param", "const", "zeros", "slice_last", "pad_last", "slice_rows", "pad_rows", "concat_last", "concat_rows",
          "broadcast_to", "pick_last", "scatter_last", "gather_rows"];
 
     private static readonly HashSet<string> Sums = ["sum_to", "sum_last", "scatter_add_rows"];
@@ -45,5 +45,5 @@ public static class OpCost
         throw new InvalidOperationException($"op '{op}' has no FLOP counting rule in {nameof(OpCost)}");
     }
 
-    private static long Size(int dim, int batch) => dim == Shape.Batch ? batch : dim;
+    private static long Size(int dim, int batch) => Shape.ResolveDim(dim, batch);
 }

@@ -42,6 +42,8 @@ public sealed partial class GraphBuilder
     public Node PadRows(Node a, int start, int total) =>
         start == 0 && total == a.Shape[0] ? a : Apply(OpTable.Get("pad_rows"), new OpAttributes(I0: start, I1: total), a);
 
+    public Node ConcatRows(params Node[] parts) => parts.Length == 1 ? parts[0] : Apply(OpTable.Get("concat_rows"), OpAttributes.None, parts);
+
     public Node ConcatLast(params Node[] parts) => parts.Length == 1 ? parts[0] : Apply(OpTable.Get("concat_last"), OpAttributes.None, parts);
 
     public Node SumTo(Node a, Shape target) =>

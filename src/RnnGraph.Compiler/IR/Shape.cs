@@ -3,11 +3,25 @@ namespace RnnGraph.Compiler.IR;
 /// <summary>
 /// A tensor shape. The batch size is symbolic in the IR (<see cref="Batch"/>), so one compiled graph
 /// serves every batch size; the runtime substitutes the real size when it plans buffers.
+/// A dimension below zero counts whole batches: <c>-k</c> is <c>k·B</c> rows (<see cref="BatchMultiple"/>),
+/// the rows of T steps stacked by the time-batching pass; <see cref="Batch"/> is the case <c>k = 1</c>.
 /// </summary>
 public sealed class Shape : IEquatable<Shape>
 {
     /// <summary>The symbolic batch dimension, printed as <c>B</c>.</summary>
     public const int Batch = -1;
+
+    /// <summary>The symbolic dimension <c>k·B</c>, printed as <c>kB</c>.</summary>
+    public static int BatchMultiple(int k) => k >= 1 ? -k : throw new ArgumentOutOfRangeException(nameof(k), "a batch multiple is at least 1");
+
+    /// <summary>Whether <paramref name="dim"/> is symbolic (a multiple of the batch).</summary>
+    public static bool IsSymbolic(int dim) => dim < 0;
+
+    /// <summary>A dimension's size with the batch set to <paramref name="batch"/>.</summary>
+    public static int ResolveDim(int dim, int batch) => dim < 0 ? -dim * batch : dim;
+
+    /// <summary>A dimension as the dumps print it: <c>5</c>, <c>B</c>, <c>3B</c>.</summary>
+    public static string FormatDim(int dim) => dim == Batch ? "B" : dim < 0 ? $"{-dim}B" : dim.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private readonly int[] _dims;
 
@@ -24,11 +38,11 @@ public sealed class Shape : IEquatable<Shape>
     public long ElementCount(int batch)
     {
         long n = 1;
-        foreach (int d in _dims) n *= d == Batch ? batch : d;
+        foreach (int d in _dims) n *= ResolveDim(d, batch);
         return n;
     }
 
-    public int[] Resolve(int batch) => _dims.Select(d => d == Batch ? batch : d).ToArray();
+    public int[] Resolve(int batch) => _dims.Select(d => ResolveDim(d, batch)).ToArray();
 
     public Shape WithLast(int last)
     {
@@ -47,7 +61,7 @@ public sealed class Shape : IEquatable<Shape>
         return h.ToHashCode();
     }
 
-    public override string ToString() => "[" + string.Join(",", _dims.Select(d => d == Batch ? "B" : d.ToString())) + "]";
+    public override string ToString() => "[" + string.Join(",", _dims.Select(FormatDim)) + "]";
 
     /// <summary>NumPy-style broadcast of two shapes (right-aligned; a 1 stretches); null if incompatible.</summary>
     public static Shape? Broadcast(Shape a, Shape b)

@@ -20,19 +20,36 @@ public static partial class OpTable
             (b, n, g) => [b.SliceLast(g, n.Attributes.I0, n.Inputs[0].Shape.Last)],
             ZeroInZeroOut, "I0 = start, I1 = total length");
 
-        // Rows [I0, I0 + I1) of a 2-D tensor: a piece of a stacked weight (chunk on a matrix parameter).
+        // Rows [I0, I0 + I1) of a 2-D tensor: a piece of a stacked weight (chunk on a matrix parameter), or one
+        // step's rows of a time-batched product. Row counts and offsets below zero count whole batches, as in Shape.
         yield return new OpDefinition("slice_rows", 1,
-            (s, a) => s[0].Rank == 2 && a.I0 >= 0 && a.I1 > 0 && a.I0 + a.I1 <= s[0][0] ? new Shape(a.I1, s[0][1])
-                : throw new ShapeException($"rows [{a.I0}, {a.I0 + a.I1}) are outside {s[0]}"),
+            (s, a) => s[0].Rank == 2 && RowsFit(a.I0, a.I1, s[0][0]) ? new Shape(a.I1, s[0][1])
+                : throw new ShapeException($"rows [{Shape.FormatDim(a.I0)}, +{Shape.FormatDim(a.I1)}) are outside {s[0]}"),
             (b, n, g) => [b.PadRows(g, n.Attributes.I0, n.Inputs[0].Shape[0])],
-            ZeroInZeroOut, "I0 = first row, I1 = number of rows");
+            ZeroInZeroOut, "I0 = first row, I1 = number of rows (below zero: multiples of B)");
 
         // Places a 2-D input at rows [I0, I0 + rows) of a zero tensor with I1 rows (slice_rows' adjoint).
         yield return new OpDefinition("pad_rows", 1,
-            (s, a) => s[0].Rank == 2 && a.I0 >= 0 && a.I0 + s[0][0] <= a.I1 ? new Shape(a.I1, s[0][1])
-                : throw new ShapeException($"cannot place {s[0]} at row {a.I0} of {a.I1}"),
+            (s, a) => s[0].Rank == 2 && RowsFit(a.I0, s[0][0], a.I1) ? new Shape(a.I1, s[0][1])
+                : throw new ShapeException($"cannot place {s[0]} at row {Shape.FormatDim(a.I0)} of {Shape.FormatDim(a.I1)}"),
             (b, n, g) => [b.SliceRows(g, n.Attributes.I0, n.Inputs[0].Shape[0])],
-            ZeroInZeroOut, "I0 = first row, I1 = total rows");
+            ZeroInZeroOut, "I0 = first row, I1 = total rows (below zero: multiples of B)");
+
+        // Stacks 2-D inputs of equal width along the rows: T steps' [B, n] become one [T·B, n] (time batching).
+        yield return new OpDefinition("concat_rows", -1, ConcatRowsShape,
+            (b, n, g) =>
+            {
+                var grads = new Node?[n.Inputs.Count];
+                int offset = 0;
+                for (int i = 0; i < grads.Length; i++)
+                {
+                    int rows = n.Inputs[i].Shape[0];
+                    grads[i] = b.SliceRows(g, offset, rows);
+                    offset += rows;
+                }
+                return grads;
+            },
+            ZeroInZeroOut);
 
         yield return new OpDefinition("concat_last", -1, ConcatShape,
             (b, n, g) =>
@@ -90,6 +107,26 @@ public static partial class OpTable
                 : throw new ShapeException($"scatter_add_rows needs [B,D] rows and [B] ids, got {s[0]} and {s[1]}"),
             (b, n, g) => [b.GatherRows(g, n.Inputs[1]), null],
             (b, x, _, s) => IsZeros(x[0]) ? b.Zeros(s) : null, "I0 = number of rows");
+    }
+
+    // Rows [start, start + count) lie within total: all three concrete, or all symbolic (a zero start fits both).
+    private static bool RowsFit(int start, int count, int total)
+    {
+        bool symbolic = Shape.IsSymbolic(total);
+        if (Shape.IsSymbolic(count) != symbolic || (start != 0 && Shape.IsSymbolic(start) != symbolic)) return false;
+        return symbolic ? count < 0 && start <= 0 && -start - count <= -total : count > 0 && start >= 0 && start + count <= total;
+    }
+
+    private static Shape ConcatRowsShape(IReadOnlyList<Shape> s, OpAttributes _)
+    {
+        int rows = 0;
+        foreach (var shape in s)
+        {
+            if (shape.Rank != 2 || shape[1] != s[0][1] || Shape.IsSymbolic(shape[0]) != Shape.IsSymbolic(s[0][0]))
+                throw new ShapeException($"concat_rows needs 2-D inputs of equal width and the same kind of row count, got {s[0]} and {shape}");
+            rows += shape[0];
+        }
+        return new Shape(rows, s[0][1]);
     }
 
     private static Shape ConcatShape(IReadOnlyList<Shape> s, OpAttributes _)

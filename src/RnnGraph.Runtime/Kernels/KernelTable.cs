@@ -36,6 +36,7 @@ public static class KernelTable<T> where T : unmanaged, IFloatingPointIeee754<T>
         ["concat_last"] = RowKernels<T>.ConcatLast,
         ["slice_rows"] = RowKernels<T>.SliceRows,
         ["pad_rows"] = RowKernels<T>.PadRows,
+        ["concat_rows"] = RowKernels<T>.ConcatRows,
         ["sum_to"] = BroadcastKernels<T>.SumTo,
         ["broadcast_to"] = BroadcastKernels<T>.BroadcastTo,
         ["gather_rows"] = EmbeddingKernels<T>.GatherRows,

@@ -89,7 +89,8 @@ public static class RowKernels<T> where T : unmanaged, IFloatingPointIeee754<T>
     public static void SliceRows(Instruction<T> ins, T[][] buf)
     {
         int width = ins.InputShapes[0][1];
-        buf[ins.Inputs[0]].AsSpan(ins.Node.Attributes.I0 * width, buf[ins.Output].Length).CopyTo(buf[ins.Output]);
+        int start = ResolveRows(ins.Node.Attributes.I0, ins.Node.Attributes.I1, ins.OutputShape[0]);
+        buf[ins.Inputs[0]].AsSpan(start * width, buf[ins.Output].Length).CopyTo(buf[ins.Output]);
     }
 
     public static void PadRows(Instruction<T> ins, T[][] buf)
@@ -97,7 +98,28 @@ public static class RowKernels<T> where T : unmanaged, IFloatingPointIeee754<T>
         var x = buf[ins.Inputs[0]];
         var y = buf[ins.Output];
         int width = ins.InputShapes[0][1];
+        int start = ResolveRows(ins.Node.Attributes.I0, ins.Node.Attributes.I1, ins.OutputShape[0]);
         Array.Clear(y);
-        x.CopyTo(y.AsSpan(ins.Node.Attributes.I0 * width, x.Length));
+        x.CopyTo(y.AsSpan(start * width, x.Length));
     }
+
+    /// <summary>Stacks the inputs along the rows; each is contiguous, so one copy per input.</summary>
+    public static void ConcatRows(Instruction<T> ins, T[][] buf)
+    {
+        var y = buf[ins.Output].AsSpan();
+        int offset = 0;
+        for (int i = 0; i < ins.Inputs.Length; i++)
+        {
+            var x = buf[ins.Inputs[i]];
+            x.CopyTo(y.Slice(offset, x.Length));
+            offset += x.Length;
+        }
+    }
+
+    /// <summary>
+    /// A row offset in rows. Offsets below zero count whole batches (as symbolic shapes do); the batch is
+    /// recovered from <paramref name="rows"/>, the encoded row count whose resolved size is <paramref name="resolvedRows"/>.
+    /// </summary>
+    private static int ResolveRows(int start, int rows, int resolvedRows) =>
+        start >= 0 ? start : -start * (resolvedRows / -rows);
 }

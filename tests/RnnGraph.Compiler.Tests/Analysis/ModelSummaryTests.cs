@@ -112,9 +112,10 @@ public sealed class ModelSummaryTests
         Assert.Equal(tenSteps, At(30) - At(20));
         Assert.Equal(2 * (At(15) - At(10)), tenSteps);
         Assert.Equal(2 * At(10, batch: 4), At(10, batch: 8));
-        // The dense head keeps its product, its biased sum and its softmax: 3·B·O floats per step.
+        // The dense head, time-batched, keeps its stacked input (B·H), the stacked product and each step's slice of it,
+        // its biased sum and its softmax: B·H + 4·B·O floats per step.
         var dense = Summarize(layers, steps: 10, batch: 4);
-        Assert.Equal(10L * 3 * 4 * 5 * ModelSummary.BytesPerElement, Row(dense, "dense").ActivationBytes);
+        Assert.Equal(10L * 4 * (8 + 4 * 5) * ModelSummary.BytesPerElement, Row(dense, "dense").ActivationBytes);
     }
 
     [Fact]

@@ -57,7 +57,9 @@ public sealed class GradientAccumulationTests
     [Fact]
     public void Optimizing_drops_the_term_of_the_zero_initial_state()
     {
-        var graph = TestSpecs.Stage(TestSpecs.CompileCell("rnn_tanh"), "optimized");
+        var compilation = TestSpecs.CompileCell("rnn_tanh");
+        compilation.TimeBatching = false; // the per-step terms, before time batching stacks them into one product
+        var graph = TestSpecs.Stage(compilation, "optimized");
         var terms = AddChainTerms(Output(graph, "grad.rnn.weight_hh_l0"));
         Assert.Equal([2, 1], terms.Select(t => t.Origin.Step));
     }

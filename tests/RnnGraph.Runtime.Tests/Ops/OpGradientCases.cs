@@ -55,6 +55,11 @@ public static class OpGradientCases
         yield return Case("slice_rows [9,4] rows 3..6", "slice_rows", new OpAttributes(I0: 3, I1: 3), X(9, 4));
         yield return Case("slice_rows [9,4] first row", "slice_rows", new OpAttributes(I0: 0, I1: 1), X(9, 4));
         yield return Case("pad_rows [3,4] into 9 at 6", "pad_rows", new OpAttributes(I0: 6, I1: 9), X(3, 4));
+        yield return Case("slice_rows [3B,4] step 1 of 3", "slice_rows", new OpAttributes(I0: Shape.BatchMultiple(1), I1: B), X(Shape.BatchMultiple(3), 4));
+        yield return Case("slice_rows [3B,4] last 2 steps", "slice_rows", new OpAttributes(I0: B, I1: Shape.BatchMultiple(2)), X(Shape.BatchMultiple(3), 4));
+        yield return Case("pad_rows [B,4] into 3B at 2B", "pad_rows", new OpAttributes(I0: Shape.BatchMultiple(2), I1: Shape.BatchMultiple(3)), X(B, 4));
+        yield return Case("concat_rows [B,4],[B,4],[B,4]", "concat_rows", X(B, 4), X(B, 4), X(B, 4));
+        yield return Case("concat_rows [2,3],[5,3]", "concat_rows", X(2, 3), X(5, 3));
         yield return Case("concat_last [B,2],[B,3]", "concat_last", X(B, 2), X(B, 3));
         yield return Case("concat_last [B,1],[B,4],[B,2]", "concat_last", X(B, 1), X(B, 4), X(B, 2));
         yield return Case("sum_to [B,5]->[5]", "sum_to", new OpAttributes(Shape: new Shape(5)), X(B, 5));
