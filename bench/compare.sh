@@ -2,7 +2,7 @@
 # RnnGraph beside PyTorch on this machine, in one run: the recurrent configurations of configs.json (train and infer,
 # one thread, median of the timed runs) timed by `rnngraph bench` and by torch_baseline.py, and float32 GEMM
 # (`rnngraph bench --gemm`) beside numpy's sgemm. Prints Markdown tables with ratios (RnnGraph / PyTorch).
-#   bench/compare.sh [--quick]    --quick: configs 1, 2 and 5, 3 timed runs, shorter warmups
+#   bench/compare.sh [--quick | --gemm]    --quick: configs 1, 2 and 5, 3 timed runs, shorter warmups; --gemm: GEMM only
 # Raw JSON goes to $BENCH_OUT (default: a fresh directory under /tmp).
 set -euo pipefail
 
@@ -13,8 +13,9 @@ python=${PYTHON:-/usr/bin/python3}
 ids=1,2,3,4,5 repeat=5 warmup=2 warmup_seconds=1
 case "${1:-}" in
     --quick) ids=1,2,5 repeat=3 warmup_seconds=0.5 ;;
+    --gemm) ids= ;;
     "") ;;
-    *) echo "usage: bench/compare.sh [--quick]" >&2; exit 2 ;;
+    *) echo "usage: bench/compare.sh [--quick | --gemm]" >&2; exit 2 ;;
 esac
 
 out=${BENCH_OUT:-$(mktemp -d /tmp/rnngraph-bench.XXXXXX)}
@@ -27,9 +28,13 @@ rm -f "$out"/rnngraph-*.json
 env_coretype=${OPENBLAS_CORETYPE:-} env_l2=${OPENBLAS_L2_SIZE:-}
 single=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1)
 
-echo "pytorch: configs $ids ..." >&2
-"${single[@]}" "$python" "$here/torch_baseline.py" recurrent --configs "$here/configs.json" --ids "$ids" \
-    --warmup "$warmup" --repeat "$repeat" >"$out/pytorch.jsonl"
+if [[ -n $ids ]]; then
+    echo "pytorch: configs $ids ..." >&2
+    "${single[@]}" "$python" "$here/torch_baseline.py" recurrent --configs "$here/configs.json" --ids "$ids" \
+        --warmup "$warmup" --repeat "$repeat" >"$out/pytorch.jsonl"
+else
+    : >"$out/pytorch.jsonl"
+fi
 
 "$root/rnngraph" --help >/dev/null # builds the CLI once (Release)
 # One process per configuration and mode, so each peak resident set is its own.
@@ -50,13 +55,15 @@ PY
     done
 done
 
-echo "gemm: numpy and rnngraph ..." >&2
-"${single[@]}" "$python" "$here/torch_baseline.py" gemm --repeat "$repeat" --min-seconds 0.2 >"$out/numpy-gemm.json"
-if [[ -n $env_coretype || -n $env_l2 ]]; then
-    env OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$python" "$here/torch_baseline.py" gemm --repeat "$repeat" \
-        --min-seconds 0.2 >"$out/numpy-gemm-env.json"
-fi
+echo "gemm: rnngraph and numpy ..." >&2
+# rnngraph's list of shapes is the one list; numpy times the same ones.
 "$root/rnngraph" bench --gemm --repeat "$repeat" --json >"$out/rnngraph-gemm.json"
+"${single[@]}" "$python" "$here/torch_baseline.py" gemm --shapes-from "$out/rnngraph-gemm.json" --repeat "$repeat" \
+    --min-seconds 0.2 >"$out/numpy-gemm.json"
+if [[ -n $env_coretype || -n $env_l2 ]]; then
+    env OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$python" "$here/torch_baseline.py" gemm --shapes-from "$out/rnngraph-gemm.json" \
+        --repeat "$repeat" --min-seconds 0.2 >"$out/numpy-gemm-env.json"
+fi
 
 "$python" "$here/format_table.py" "$out" "$here/configs.json"
 echo "raw results: $out" >&2

@@ -49,6 +49,12 @@ def main(out, configs):
             if os.path.exists(path):
                 ours.setdefault(config_id, {})[mode] = load(path)
     first = next(iter(torch.values()), {})
+    if torch or ours:
+        recurrent_table(torch, ours, names, first)
+    gemm_table(out)
+
+
+def recurrent_table(torch, ours, names, first):
     print(f"# {cpu_name()}, {os.cpu_count()} logical CPUs; PyTorch {first.get('torch', '?')}, one thread each; "
           "median of the timed runs (ms); ratio = RnnGraph / PyTorch, below 1 means RnnGraph is faster")
     print()
@@ -69,16 +75,19 @@ def main(out, configs):
     print()
     print("torch peak RSS is the Python process's peak after all configs so far (it runs them in one process); "
           "rnngraph's is per config (one process per mode, compiling the graphs included).")
+    print()
 
+
+def gemm_table(out):
     numpy = load(os.path.join(out, "numpy-gemm.json"))
     numpy_env_path = os.path.join(out, "numpy-gemm-env.json")
     numpy_env = load(numpy_env_path) if os.path.exists(numpy_env_path) else None
     rnngraph = {g["shape"]: g for g in load(os.path.join(out, "rnngraph-gemm.json"))["gemm"]}
-    print()
     env_header = ""
     if numpy_env:
         env_header = f" numpy GFLOP/s (env OPENBLAS_CORETYPE={numpy_env['openblas_coretype']}) |"
-    print("| GEMM m×n×k op | rnngraph GFLOP/s | numpy GFLOP/s (OPENBLAS_CORETYPE unset) | ratio |" + env_header)
+    print(f"| GEMM m×n×k op ({cpu_name()}, one thread) | rnngraph GFLOP/s | numpy GFLOP/s (OPENBLAS_CORETYPE unset) "
+          "| rnngraph / numpy GFLOP/s |" + env_header)
     print("|---|---:|---:|---:|" + ("---:|" if numpy_env else ""))
     env_by_shape = {g["shape"]: g for g in numpy_env["gemm"]} if numpy_env else {}
     for g in numpy["gemm"]:

@@ -2,7 +2,7 @@
 """PyTorch (and numpy sgemm) side of bench/compare.sh: one JSON object per line on stdout.
 
   torch_baseline.py recurrent --configs configs.json --ids 1,2,5 [--warmup 2] [--repeat 5]
-  torch_baseline.py gemm [--repeat 5] [--min-seconds 0.2]
+  torch_baseline.py gemm --shapes-from rnngraph-gemm.json [--repeat 5] [--min-seconds 0.2]
 
 "train" = forward of nn.RNN/GRU/LSTM + nn.Linear head to one output at every step, loss = mean of the squared
 outputs, backward (parameter gradients only; the input needs none), SGD step -- what `rnngraph bench` times. "infer" = the same forward and
@@ -19,7 +19,6 @@ import numpy as np
 import torch
 
 CELLS = {"rnn_tanh": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}
-GEMM_SHAPES = [(32, 1024, 256, "NT"), (64, 2048, 512, "NN"), (256, 512, 1024, "TN"), (1, 1024, 256, "NN")]
 
 
 def timed(step, warmup, repeat):
@@ -79,10 +78,10 @@ def recurrent(config, warmup, repeat):
     return result
 
 
-def gemm(repeat, min_seconds):
+def gemm(shapes, repeat, min_seconds):
     rng = np.random.default_rng(1)
     results = []
-    for m, n, k, variant in GEMM_SHAPES:
+    for m, n, k, variant in shapes:
         # Stored as RnnGraph stores them; the transposed views go to sgemm as transpose flags, not copies.
         a = rng.uniform(-1, 1, (k, m) if variant[0] == "T" else (m, k)).astype(np.float32)
         b = rng.uniform(-1, 1, (n, k) if variant[1] == "T" else (k, n)).astype(np.float32)
@@ -121,10 +120,13 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--min-seconds", type=float, default=0.2)
+    parser.add_argument("--shapes-from", help="gemm: time the shapes of this `rnngraph bench --gemm --json` output")
     args = parser.parse_args()
     torch.set_num_threads(1)
     if args.mode == "gemm":
-        print(json.dumps(gemm(args.repeat, args.min_seconds)), flush=True)
+        with open(args.shapes_from) as f:
+            shapes = [(g["m"], g["n"], g["k"], g["variant"]) for g in json.load(f)["gemm"]]
+        print(json.dumps(gemm(shapes, args.repeat, args.min_seconds)), flush=True)
         return
     with open(args.configs) as f:
         configs = {c["id"]: c for c in json.load(f)}

@@ -32,7 +32,9 @@ public sealed class BenchCommandTests
 
         Assert.True(result.ExitCode == 0, result.Error);
         var gemm = JsonDocument.Parse(result.Out).RootElement.GetProperty("gemm");
-        Assert.Equal(4, gemm.GetArrayLength());
+        Assert.Equal(RnnGraph.Runtime.Benchmarks.GemmBenchmark.Shapes.Select(s => $"{s.M}x{s.N}x{s.K} {s.Variant}"),
+            gemm.EnumerateArray().Select(g => g.GetProperty("shape").GetString()));
+        Assert.Contains(gemm.EnumerateArray(), g => g.GetProperty("shape").GetString() == "512x512x512 TT");
         Assert.All(gemm.EnumerateArray(), g => Assert.True(g.GetProperty("gflops").GetDouble() > 0));
     }
 

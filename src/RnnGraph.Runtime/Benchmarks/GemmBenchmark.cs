@@ -7,12 +7,24 @@ namespace RnnGraph.Runtime.Benchmarks;
 public static class GemmBenchmark
 {
     /// <summary>C[m,n] = op(A) op(B): "NT" is A [m,k] times B [n,k] transposed; "TN" is A [k,m] transposed times B [k,n].</summary>
+    /// <remarks>
+    /// The square 512³ and the skinny 32×256×1024 in all four transpose variants (the targets of the performance
+    /// work), then the recurrent layers' own products: a step's recurrent projection at B=32, H=256 (NT), a time-batched
+    /// input projection (NN) and the batch-1 matrix–vector product of the latency case.
+    /// </remarks>
     public static readonly (int M, int N, int K, string Variant)[] Shapes =
     [
+        (512, 512, 512, "NN"),
+        (512, 512, 512, "NT"),
+        (512, 512, 512, "TN"),
+        (512, 512, 512, "TT"),
+        (32, 256, 1024, "NN"),
+        (32, 256, 1024, "NT"),
+        (32, 256, 1024, "TN"),
+        (32, 256, 1024, "TT"),
         (32, 1024, 256, "NT"),
-        (64, 2048, 512, "NN"),
-        (256, 512, 1024, "TN"),
-        (1, 1024, 256, "NN"),
+        (3200, 1024, 128, "NT"),
+        (1, 1024, 256, "NT"),
     ];
 
     public static JsonArray Run(int repeat, double minSeconds)

@@ -37,6 +37,9 @@ public static class RecurrentBenchmark
 {
     private const double LearningRate = 0.01;
 
+    /// <summary>Steps run after the timed ones to count the bytes a step allocates in steady state.</summary>
+    private const int AllocationSteps = 2;
+
     /// <param name="warmupSeconds">
     /// Warmup continues past <paramref name="warmup"/> calls until this much time has passed after the first call: the
     /// JIT's tiered compilation needs many calls before the kernels run fully optimized code.
@@ -58,9 +61,11 @@ public static class RecurrentBenchmark
         long warm = Stopwatch.GetTimestamp();
         int warmupCalls = 1;
         for (; warmupCalls < warmup || Stopwatch.GetElapsedTime(warm).TotalSeconds < warmupSeconds; warmupCalls++) step();
-        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         var times = Timing.Measure(() => loss = step(), 0, repeat);
-        long allocated = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / repeat;
+        // Allocation of the steps alone (the timing's delegate and array would count otherwise).
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < AllocationSteps; i++) step();
+        long allocated = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / AllocationSteps;
 
         long flops = trainer.GraphFor(batch, withBackward: train).Nodes.Sum(n => OpCost.Flops(n, batch.Batch));
         double median = Timing.Median(times);

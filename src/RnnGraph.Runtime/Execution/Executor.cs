@@ -18,6 +18,7 @@ public sealed class Executor<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly Dictionary<string, Node> _params = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, int), Node> _inputs = new();
     private readonly HashSet<Node> _unset = new();
+    private readonly Dictionary<(string, int), GraphOutput> _outputs = new();
 
     /// <param name="planMemory">Share arrays between intermediates whose lifetimes do not overlap; off gives every node its own.</param>
     public Executor(Graph graph, int batch, bool planMemory = true)
@@ -49,6 +50,7 @@ public sealed class Executor<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
         }
         _program = program.ToArray();
+        foreach (var output in graph.Outputs) _outputs.TryAdd((output.Name, output.Index), output);
     }
 
     public Graph Graph { get; }
@@ -104,8 +106,8 @@ public sealed class Executor<T> where T : unmanaged, IFloatingPointIeee754<T>
     public ReadOnlySpan<T> Output(GraphOutput output) => _buffers[_slots[output.Node]];
 
     public ReadOnlySpan<T> Output(string name, int index = -1) =>
-        Output(Graph.Outputs.FirstOrDefault(o => o.Name == name && o.Index == index)
-               ?? throw new KeyNotFoundException($"the graph has no output {name}[{index}]"));
+        _outputs.TryGetValue((name, index), out var output) ? Output(output)
+            : throw new KeyNotFoundException($"the graph has no output {name}[{index}]");
 
     private static string Describe(Node node) => node.Op.Name == "param"
         ? $"parameter '{node.Attributes.Name}'"

@@ -29,6 +29,8 @@ public static class MatMulKernel<T> where T : unmanaged, IFloatingPointIeee754<T
     {
         if (typeof(T) == typeof(float) && PackedGemm.IsSupported && UsePacked(m, n, k, ta, tb))
             PackedGemm.Multiply(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, n, k, ta, tb);
+        else if (typeof(T) == typeof(float) && m <= MaxVectorRows)
+            MultiplyRows(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, n, k, ta, tb);
         else
             MultiplyDirect(a, b, c, m, n, k, ta, tb);
     }
@@ -42,6 +44,29 @@ public static class MatMulKernel<T> where T : unmanaged, IFloatingPointIeee754<T
         if (m <= 2) return false;
         if (!tb && (m <= 4 || k <= 4)) return false;
         return true;
+    }
+
+    /// <summary>Products with at most this many rows go row by row through <see cref="GemvKernels"/> (float32).</summary>
+    internal const int MaxVectorRows = 2;
+
+    /// <summary>Each row of C as a matrix–vector product; a transposed A's column is gathered first.</summary>
+    internal static void MultiplyRows(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool ta, bool tb)
+    {
+        float[]? rented = ta && k > 1024 ? System.Buffers.ArrayPool<float>.Shared.Rent(k) : null;
+        Span<float> column = !ta ? default : rented is null ? stackalloc float[k] : rented.AsSpan(0, k);
+        for (int i = 0; i < m; i++)
+        {
+            scoped ReadOnlySpan<float> row;
+            if (ta)
+            {
+                for (int p = 0; p < k; p++) column[p] = a[p * m + i];
+                row = column;
+            }
+            else row = a.Slice(i * k, k);
+            if (tb) GemvKernels.DotRows(row, b, c.Slice(i * n, n), n, k);
+            else GemvKernels.CombineRows(row, b, c.Slice(i * n, n), n, k);
+        }
+        if (rented is not null) System.Buffers.ArrayPool<float>.Shared.Return(rented);
     }
 
     /// <summary>The unpacked product: dot products or row updates over contiguous memory.</summary>

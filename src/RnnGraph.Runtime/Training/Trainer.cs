@@ -86,9 +86,11 @@ public sealed class Trainer
     /// The recurrent states at the end of the last batch, by initial-state input name (<c>h0</c>, <c>c0</c>),
     /// ready to be passed as the next window's <see cref="TrainingBatch.InitialStates"/>.
     /// </summary>
-    public IReadOnlyDictionary<string, float[]> FinalStates => _finalStates;
+    public IReadOnlyDictionary<string, float[]> FinalStates => _finalStates ??= CopyFinalStates();
 
-    private readonly Dictionary<string, float[]> _finalStates = new(StringComparer.Ordinal);
+    /// <summary>The executor that ran last (its final-state outputs are the current final states), and their copies once asked for.</summary>
+    private PlannedExecutor? _lastRun;
+    private Dictionary<string, float[]>? _finalStates;
 
     /// <summary>Runs one training step and returns the loss before the update (as PyTorch's loop reports it).</summary>
     public double Step(TrainingBatch batch, double learningRate)
@@ -180,9 +182,21 @@ public sealed class Trainer
 
     private readonly Dictionary<(int Steps, bool Masked, bool Backward, bool States, int Batch), PlannedExecutor> _probedExecutors = new();
 
-    /// <summary>Copies the final states out (fresh arrays: callers keep them as the next window's initial states).</summary>
+    /// <summary>
+    /// Remembers which executor holds the final states; they are copied out only when <see cref="FinalStates"/> is read,
+    /// so a training step allocates nothing (graph outputs keep their own arrays until the executor runs again).
+    /// </summary>
     private void KeepFinalStates(PlannedExecutor plan)
     {
+        _lastRun = plan;
+        _finalStates = null;
+    }
+
+    /// <summary>Fresh arrays of the last run's final states (callers keep them as the next window's initial states).</summary>
+    private Dictionary<string, float[]> CopyFinalStates()
+    {
+        var states = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        if (_lastRun is not { } plan) return states;
         foreach (var (initialName, parts) in plan.FinalStates)
         {
             var values = new float[parts.Sum(o => plan.Executor.Output(o).Length)];
@@ -193,8 +207,9 @@ public sealed class Trainer
                 part.CopyTo(values.AsSpan(offset));
                 offset += part.Length;
             }
-            _finalStates[initialName] = values;
+            states[initialName] = values;
         }
+        return states;
     }
 
     private PlannedExecutor ExecutorFor(TrainingBatch batch, bool withBackward = true)

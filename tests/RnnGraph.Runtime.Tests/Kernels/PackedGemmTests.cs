@@ -118,6 +118,65 @@ public sealed class PackedGemmTests
             Check<float>((a, b, c) => MatMulKernel<float>.Multiply(a, b, c, m, n, k, ta, tb), rng, m, n, k, ta, tb, 1e-5, "entry");
     }
 
+    /// <summary>Every combination of the odd sizes 1, 7, 33 and 257 (past every vector width and tile), each kernel and the entry.</summary>
+    [Theory]
+    [MemberData(nameof(Transposes))]
+    public void Odd_shapes_match_the_reference(bool ta, bool tb)
+    {
+        var rng = new Random(15);
+        int[] sizes = [1, 7, 33, 257];
+        Sweep(sizes, (m, n, k) =>
+        {
+            foreach (bool wide in Kernels())
+                Check<float>((a, b, c) => PackedGemm.Multiply(a, b, c, m, n, k, ta, tb, wide), rng, m, n, k, ta, tb, 1e-5, wide ? "avx512" : "avx2");
+            Check<float>((a, b, c) => MatMulKernel<float>.Multiply(a, b, c, m, n, k, ta, tb), rng, m, n, k, ta, tb, 1e-5, "entry");
+            if (m <= 2) Check<float>((a, b, c) => MatMulKernel<float>.MultiplyRows(a, b, c, m, n, k, ta, tb), rng, m, n, k, ta, tb, 1e-5, "rows");
+        });
+    }
+
+    /// <summary>
+    /// The matrix–vector kernels (batch 1 and 2) for every length 0..256 along the vector dimension, each against the
+    /// reference: k for the dot products (vector loop and scalar tail), n for the row combinations (64-, 16- and 8-wide
+    /// blocks and the scalar tail), with a ragged count of the other dimension.
+    /// </summary>
+    [Fact]
+    public void Vector_row_products_match_the_reference_for_every_length_to_256()
+    {
+        var rng = new Random(16);
+        foreach (int bits in new[] { 512, 256, 0 }.Where(b => b <= GemvKernels.NativeBits))
+        {
+            for (int length = 0; length <= 256; length++)
+            {
+                int k = length, n = 5;
+                Check<float>((x, w, y) => GemvKernels.DotRows(x, w, y, n, k, bits), rng, 1, n, k, false, true, 1e-5, $"dot rows {bits}");
+                (k, n) = (3, length);
+                Check<float>((x, w, y) => GemvKernels.CombineRows(x, w, y, n, k, bits), rng, 1, n, k, false, false, 1e-5, $"combine rows {bits}");
+                (k, n) = (length, 70);
+                Check<float>((x, w, y) => GemvKernels.CombineRows(x, w, y, n, k, bits), rng, 1, n, k, false, false, 1e-5, $"combine rows {bits}");
+            }
+        }
+        // Batch 2 and a transposed left operand (its column gathered first) through the entry's row path.
+        foreach (var (ta, tb) in new[] { (false, false), (false, true), (true, false), (true, true) })
+            foreach (int length in new[] { 0, 1, 15, 16, 17, 64, 65, 256 })
+                Check<float>((a, b, c) => MatMulKernel<float>.MultiplyRows(a, b, c, 2, length + 3, length, ta, tb), rng, 2, length + 3, length, ta, tb, 1e-5, "rows");
+    }
+
+    [Fact]
+    public void Vector_row_products_do_not_allocate()
+    {
+        var x = new float[2 * 300];
+        var w = new float[300 * 1100];
+        var y = new float[2 * 1100];
+        void All()
+        {
+            for (int variant = 0; variant < 4; variant++) MatMulKernel<float>.Multiply(x, w, y, 2, 1100, 300, variant >= 2, variant % 2 == 1);
+        }
+        All();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        All();
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+    }
+
     /// <summary>Split into column slices on two threads (even where the threshold would not split): same results.</summary>
     [Theory]
     [MemberData(nameof(Transposes))]
