@@ -18,6 +18,7 @@ public sealed class Executor<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly Dictionary<string, Node> _params = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, int), Node> _inputs = new();
     private readonly HashSet<Node> _unset = new();
+    private readonly PackedOperand[] _packed;
     private readonly Dictionary<(string, int), GraphOutput> _outputs = new();
 
     /// <param name="planMemory">Share arrays between intermediates whose lifetimes do not overlap; off gives every node its own.</param>
@@ -50,10 +51,14 @@ public sealed class Executor<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
         }
         _program = program.ToArray();
+        _packed = PlanPackedWeights(_program, graph);
         foreach (var output in graph.Outputs) _outputs.TryAdd((output.Name, output.Index), output);
     }
 
     public Graph Graph { get; }
+
+    /// <summary>The weights this executor packs once per run (see <see cref="PackedOperand"/>).</summary>
+    public IReadOnlyList<PackedOperand> PackedWeights => _packed;
     public int Batch { get; }
 
     /// <summary>Bytes of the arrays this executor holds for node values.</summary>
@@ -89,6 +94,11 @@ public sealed class Executor<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (_unset.Count > 0)
             throw new RuntimeDataException("no value was given for " + string.Join(", ", _unset.Take(5).Select(Describe)));
         Instruction<T>? current = null;
+        if (_packed.Length > 0)
+        {
+            var floats = (float[][])(object)_buffers;
+            foreach (var operand in _packed) operand.Pack(floats[operand.Slot]);
+        }
         try
         {
             foreach (var instruction in _program)
@@ -101,6 +111,37 @@ public sealed class Executor<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             throw new RuntimeDataException($"{e.Message} (in {current.Node.Origin.Describe()})");
         }
+    }
+
+    /// <summary>
+    /// Weights read as the right operand of two or more packed float32 products in the same transpose (the recurrent
+    /// weights, once per step): packed once at the start of each run and shared by those products.
+    /// </summary>
+    private static PackedOperand[] PlanPackedWeights(Instruction<T>[] program, Graph graph)
+    {
+        if (typeof(T) != typeof(float) || !PackedGemm.IsSupported) return [];
+        var groups = new Dictionary<(int Slot, bool Transposed), List<Instruction<T>>>();
+        foreach (var ins in program)
+        {
+            if (ins.Node.Op.Name != "matmul" || graph.Nodes[ins.Inputs[1]].Op.Name != "param") continue;
+            bool ta = ins.Node.Attributes.I0 == 1, tb = ins.Node.Attributes.I1 == 1;
+            int m = ins.OutputShape[0], n = ins.OutputShape[1], k = ta ? ins.InputShapes[0][0] : ins.InputShapes[0][1];
+            if (!MatMulKernel<float>.UsePacked(m, n, k, ta, tb)) continue;
+            var key = (ins.Inputs[1], tb);
+            if (!groups.TryGetValue(key, out var list)) groups[key] = list = [];
+            list.Add(ins);
+        }
+        var packed = new List<PackedOperand>();
+        foreach (var ((slot, transposed), users) in groups)
+        {
+            if (users.Count < 2) continue;
+            var first = users[0];
+            int n = first.OutputShape[1], k = first.Node.Attributes.I0 == 1 ? first.InputShapes[0][0] : first.InputShapes[0][1];
+            var operand = new PackedOperand(slot, n, k, transposed);
+            foreach (var ins in users) ins.PackedB = operand;
+            packed.Add(operand);
+        }
+        return packed.ToArray();
     }
 
     public ReadOnlySpan<T> Output(GraphOutput output) => _buffers[_slots[output.Node]];

@@ -25,6 +25,9 @@ public sealed class Instruction<T> where T : unmanaged
     public int[][] InputShapes { get; }
     public int[] OutputShape { get; }
 
+    /// <summary>For a float32 matmul whose right operand is a weight packed once per run (<see cref="Kernels.PackedOperand"/>).</summary>
+    public Kernels.PackedOperand? PackedB { get; internal set; }
+
     /// <summary>Per-kernel precomputed data (e.g. broadcast strides), filled on first use so later runs allocate nothing.</summary>
     internal int[][]? Strides { get; set; }
 }

@@ -21,7 +21,10 @@ public static class MatMulKernel<T> where T : unmanaged, IFloatingPointIeee754<T
         int[] sa = ins.InputShapes[0], sb = ins.InputShapes[1];
         int m = ins.OutputShape[0], n = ins.OutputShape[1];
         int k = ta ? sa[0] : sa[1];
-        Multiply(a, b, c, m, n, k, ta, tb);
+        if (typeof(T) == typeof(float) && ins.PackedB is { } packed)
+            PackedGemm.Multiply(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c.AsSpan()), m, n, k, ta, tb, packed);
+        else
+            Multiply(a, b, c, m, n, k, ta, tb);
     }
 
     /// <summary>C[m,n] = op(A) op(B); A is [m,k] (or [k,m] when transposed), B is [k,n] (or [n,k]).</summary>

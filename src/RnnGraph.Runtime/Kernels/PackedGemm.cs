@@ -31,10 +31,54 @@ internal static unsafe class PackedGemm
     {
         fixed (float* pa = a, pb = b, pc = c)
         {
-            if (parts <= 1) MultiplyColumns(pa, pb, pc, m, n, k, ta, tb, wide, 0, n);
+            if (parts <= 1) MultiplyColumns(pa, pb, pc, m, n, k, ta, tb, wide, 0, n, null);
             else MultiplyInParallel(pa, pb, pc, m, n, k, ta, tb, wide, parts);
         }
     }
+
+    /// <summary>
+    /// C = op(A) B where B was packed beforehand by <see cref="PackAllB"/> (a weight read by many products of one run:
+    /// packed once per run instead of once per product). Falls back to packing B itself when the product is split
+    /// across threads.
+    /// </summary>
+    internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool ta, bool tb, PackedOperand packed)
+    {
+        bool wide = packed.Wide;
+        int parts = Parts(m, n, k, wide ? 32 : 16);
+        fixed (float* pa = a, pb = b, pc = c, pp = packed.Data)
+        {
+            if (parts <= 1) MultiplyColumns(pa, pb, pc, m, n, k, ta, tb, wide, 0, n, pp);
+            else MultiplyInParallel(pa, pb, pc, m, n, k, ta, tb, wide, parts);
+        }
+    }
+
+    /// <summary>Floats <see cref="PackAllB"/> writes for a [k,n] op(B).</summary>
+    internal static int PackedSizeB(int n, int k, bool wide)
+    {
+        int nr = wide ? 32 : 16;
+        return (n + nr - 1) / nr * nr * k;
+    }
+
+    /// <summary>
+    /// Every (NC, KC) block of op(B) in the order <see cref="MultiplyColumns"/> reads them: block (jc, p0) at
+    /// <c>jc·k + round_up(nc, NR)·p0</c> (NC is a multiple of NR, so all blocks before column jc are full).
+    /// </summary>
+    internal static void PackAllB(ReadOnlySpan<float> b, int n, int k, bool tb, bool wide, Span<float> destination)
+    {
+        int nr = wide ? 32 : 16;
+        if (destination.Length < PackedSizeB(n, k, wide)) throw new ArgumentException("the destination is too small", nameof(destination));
+        fixed (float* pb = b, dst = destination)
+        {
+            for (int jc = 0; jc < n; jc += NC)
+            {
+                int nc = Math.Min(NC, n - jc);
+                for (int p0 = 0; p0 < k; p0 += KC)
+                    GemmPacking.PackB(pb, n, k, tb, jc, nc, p0, Math.Min(KC, k - p0), nr, dst + PackedOffset(jc, nc, p0, k, nr));
+            }
+        }
+    }
+
+    private static long PackedOffset(int jc, int nc, int p0, int k, int nr) => (long)jc * k + (long)(nc + nr - 1) / nr * nr * p0;
 
     /// <summary>Column slices of C, whole NR panels each; every thread packs its own blocks into its own buffers.</summary>
     private static void MultiplyInParallel(float* pa, float* pb, float* pc, int m, int n, int k, bool ta, bool tb, bool wide, int parts)
@@ -46,7 +90,7 @@ internal static unsafe class PackedGemm
         Parallel.For(0, parts, part =>
         {
             int j0 = part * width, j1 = Math.Min(n, j0 + width);
-            if (j0 < j1) MultiplyColumns((float*)addressA, (float*)addressB, (float*)addressC, m, n, k, ta, tb, wide, j0, j1);
+            if (j0 < j1) MultiplyColumns((float*)addressA, (float*)addressB, (float*)addressC, m, n, k, ta, tb, wide, j0, j1, null);
         });
     }
 
@@ -59,16 +103,16 @@ internal static unsafe class PackedGemm
         return Math.Max(1, Math.Min(threads, n / (4 * nr)));
     }
 
-    /// <summary>Columns j0..j1 of C.</summary>
-    private static void MultiplyColumns(float* pa, float* pb, float* pc, int m, int n, int k, bool ta, bool tb, bool wide, int j0, int j1)
+    /// <summary>Columns j0..j1 of C; <paramref name="prepackedB"/> (all of op(B), see <see cref="PackAllB"/>) needs j0 = 0.</summary>
+    private static void MultiplyColumns(float* pa, float* pb, float* pc, int m, int n, int k, bool ta, bool tb, bool wide, int j0, int j1, float* prepackedB)
     {
         int mr = wide ? 8 : 6, nr = wide ? 32 : 16;
         // Grown to the largest blocks seen (at most MC×KC and KC×NC), so small products keep small buffers.
         int depth = Math.Min(k, KC);
         var bufferA = Buffer(ref packedA, (Math.Min(m, MC) + mr - 1) / mr * mr * depth);
-        var bufferB = Buffer(ref packedB, (Math.Min(j1 - j0, NC) + nr - 1) / nr * nr * depth);
+        var bufferB = prepackedB is null ? Buffer(ref packedB, (Math.Min(j1 - j0, NC) + nr - 1) / nr * nr * depth) : [];
         float* tile = stackalloc float[8 * 32];
-        fixed (float* packA = bufferA, packB = bufferB)
+        fixed (float* packA = bufferA, ownB = bufferB)
         {
             for (int jc = j0; jc < j1; jc += NC)
             {
@@ -77,7 +121,9 @@ internal static unsafe class PackedGemm
                 {
                     int kc = Math.Min(KC, k - p0);
                     bool accumulate = p0 > 0;
-                    GemmPacking.PackB(pb, n, k, tb, jc, nc, p0, kc, nr, packB);
+                    float* packB = ownB;
+                    if (prepackedB is not null) packB = prepackedB + PackedOffset(jc, nc, p0, k, nr);
+                    else GemmPacking.PackB(pb, n, k, tb, jc, nc, p0, kc, nr, packB);
                     for (int ic = 0; ic < m; ic += MC)
                     {
                         int mc = Math.Min(MC, m - ic);
