@@ -21,6 +21,12 @@ internal static unsafe class GemmPacking
             {
                 // Row p of A holds column p of op(A): the panel's rows are contiguous there.
                 float* src = a + (long)pc * m + ic + ir;
+                if (rows == 8 && mr == 8)
+                {
+                    // A full AVX-512 panel: each k step is one 8-float row piece.
+                    for (int p = 0; p < kc; p++, src += m) Vector256.Load(src).Store(dst + p * 8);
+                    continue;
+                }
                 for (int p = 0; p < kc; p++, src += m)
                 {
                     float* d = dst + p * mr;

@@ -17,6 +17,8 @@ namespace RnnGraph.Runtime.Kernels;
 /// </summary>
 public static class GemvKernels
 {
+    [ThreadStatic] private static bool reverse;
+
     /// <summary>The widest vectors this machine runs: 512, 256, or 0 (scalar).</summary>
     public static readonly int NativeBits = Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : 0;
 
@@ -35,8 +37,15 @@ public static class GemvKernels
         int j = 0;
         if (bits >= 512 && Vector512.IsHardwareAccelerated && k >= Vector512<float>.Count)
         {
-            for (; j + 4 <= n; j += 4) DotFour512(ref xr, ref Unsafe.Add(ref wr, j * k), k, y.Slice(j, 4));
-            for (; j < n; j++) y[j] = Dot512(ref xr, ref Unsafe.Add(ref wr, j * k), k);
+            int blocks = n / 4;
+            // Every other call walks the row blocks backwards: a matrix a little larger than L2, read again by the
+            // next call (a recurrent weight at the next step), then finds its most recently read rows still cached.
+            // Each y[j] is computed the same way in either order.
+            if (reverse = !reverse)
+                for (int b = blocks - 1; b >= 0; b--) DotFour512(ref xr, ref Unsafe.Add(ref wr, b * 4 * k), k, y.Slice(b * 4, 4));
+            else
+                for (int b = 0; b < blocks; b++) DotFour512(ref xr, ref Unsafe.Add(ref wr, b * 4 * k), k, y.Slice(b * 4, 4));
+            for (j = blocks * 4; j < n; j++) y[j] = Dot512(ref xr, ref Unsafe.Add(ref wr, j * k), k);
         }
         else if (bits >= 256 && Vector256.IsHardwareAccelerated && k >= Vector256<float>.Count)
         {
