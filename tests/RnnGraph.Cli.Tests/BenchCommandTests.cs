@@ -45,4 +45,29 @@ public sealed class BenchCommandTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("missing --hidden (or use --gemm)", result.Error);
     }
+
+    /// <summary>
+    /// --profile: every kernel kind of the executed graph with its calls per step; the calls add up to the graph's
+    /// instructions (a 3-step LSTM's recurrent product runs at steps 1 and 2 forward and backward), times are not negative.
+    /// </summary>
+    [Fact]
+    public void Bench_profile_accounts_for_every_kernel()
+    {
+        var result = CliRunner.Run("bench", "--cell", "lstm", "--input", "4", "--hidden", "8", "--batch", "2", "--steps", "3",
+                                   "--repeat", "1", "--warmup-seconds", "0", "--json", "--profile");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var profile = JsonDocument.Parse(result.Out).RootElement.GetProperty("profile").EnumerateArray().ToList();
+        Assert.All(profile, k => Assert.True(k.GetProperty("ms").GetDouble() >= 0));
+        var calls = profile.ToDictionary(k => k.GetProperty("kernel").GetString()!, k => k.GetProperty("calls").GetInt32());
+        Assert.Equal(2, calls["matmul [2,8]·[32,8]ᵀ"]);
+        Assert.Equal(2, calls["matmul [2,32]·[32,8]"]);
+        Assert.Contains("sigmoid", calls.Keys);
+
+        var text = CliRunner.Run("bench", "--cell", "gru", "--input", "4", "--hidden", "8", "--batch", "2", "--steps", "3",
+                                 "--repeat", "1", "--warmup-seconds", "0", "--profile");
+        Assert.True(text.ExitCode == 0, text.Error);
+        Assert.Contains("profile (10 steps", text.Out);
+        Assert.Contains("matmul [", text.Out);
+    }
 }

@@ -26,12 +26,27 @@ public sealed class BenchCommand : ICommand
             new OptionSpec("--repeat", "K", "timed runs (default 5)"),
             new OptionSpec("--warmup-seconds", "S", "warm up at least this long after the first call (default 1)"),
             new OptionSpec("--gemm", null, "time MatMulKernel<float> on the benchmark's GEMM shapes instead"),
+            new OptionSpec("--profile", null, "then time every kernel over 10 more steps and print where a step's time goes (JSON: \"profile\")"),
             new OptionSpec("--json", null, "print one JSON object instead of text"),
         ],
         "train = forward of the recurrent layer and a dense head to one output at every step, loss = mean of the squared\n" +
         "outputs, backward, an SGD update; infer = the forward pass. Random inputs, PyTorch's initialization. Reported:\n" +
         "median_ms, min_ms, gflops (the executed graph's FLOPs, multiply-add = 2, over the median), allocated_bytes_per_step\n" +
         "(managed bytes allocated per timed call), peak_rss_mb (the process's peak resident memory, compilation included).");
+
+    private const int ProfileSteps = 10;
+
+    /// <summary>The profile as a table: kernel kind, calls per step, ms per step, share of the timed total.</summary>
+    private static void WriteProfile(TextWriter output, IReadOnlyList<Runtime.Execution.KernelTime> profile)
+    {
+        double total = profile.Sum(k => k.MillisecondsPerRun);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"profile ({ProfileSteps} steps, every kernel timed; {total:0.000} ms per step in kernels):"));
+        int width = Math.Max(6, profile.Max(k => k.Label.Length));
+        output.WriteLine($"  {"kernel".PadRight(width)}  {"calls",6}  {"ms/step",9}  {"share",6}");
+        foreach (var k in profile)
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {k.Label.PadRight(width)}  {k.Calls,6}  {k.MillisecondsPerRun,9:0.000}  {100 * k.MillisecondsPerRun / total,5:0.0}%"));
+    }
 
     public int Execute(ParsedArguments args, CliContext context)
     {
@@ -58,7 +73,7 @@ public sealed class BenchCommand : ICommand
         var config = new BenchConfig(args.Option("--cell")!, args.IntOption("--input", 1, 1), args.IntOption("--hidden", 1, 1),
             args.IntOption("--batch", 1, 1), args.IntOption("--steps", 1, 1), args.IntOption("--layers", 1, 1), args.Flags.Contains("--bidirectional"));
         string mode = args.Option("--mode") ?? "train";
-        var r = RecurrentBenchmark.Run(config, mode, warmupSeconds: warmupSeconds, repeat: repeat);
+        var r = RecurrentBenchmark.Run(config, mode, warmupSeconds: warmupSeconds, repeat: repeat, profileSteps: args.Flags.Contains("--profile") ? ProfileSteps : 0);
         if (json)
         {
             context.Out.WriteLine(new JsonObject
@@ -84,6 +99,12 @@ public sealed class BenchCommand : ICommand
                 ["warmup_calls"] = r.WarmupCalls,
                 ["parameters"] = r.Parameters,
                 ["loss"] = r.Loss,
+                ["profile"] = r.Profile is null ? null : new JsonArray([.. r.Profile.Select(k => (JsonNode)new JsonObject
+                {
+                    ["kernel"] = k.Label,
+                    ["calls"] = k.Calls,
+                    ["ms"] = Math.Round(k.MillisecondsPerRun, 4),
+                })]),
             }.ToJsonString(compact));
         }
         else
@@ -92,6 +113,7 @@ public sealed class BenchCommand : ICommand
                 $"{config.Cell} I={config.Input} H={config.Hidden} B={config.Batch} T={config.Steps} L={config.Layers}{(config.Bidirectional ? " bidirectional" : "")} {mode}: " +
                 $"median {r.MedianMs:0.000} ms (min {r.MinMs:0.000}), {r.Gflops:0.00} GFLOP/s, {r.AllocatedBytesPerStep} bytes allocated per step, " +
                 $"peak RSS {r.PeakRssMb:0.0} MB, first call {r.FirstCallMs:0} ms"));
+            if (r.Profile is { } profile) WriteProfile(context.Out, profile);
         }
         return 0;
     }

@@ -25,7 +25,11 @@ public sealed record BenchConfig(string Cell, int Input, int Hidden, int Batch, 
 
 /// <summary>What one benchmark measured (the <c>rnngraph bench --json</c> CONTRACT fields and more).</summary>
 public sealed record BenchResult(string Mode, double MedianMs, double MinMs, IReadOnlyList<double> TimesMs, double Gflops, long AllocatedBytesPerStep,
-    double PeakRssMb, double FirstCallMs, int WarmupCalls, long Parameters, long FlopsPerStep, double Loss);
+    double PeakRssMb, double FirstCallMs, int WarmupCalls, long Parameters, long FlopsPerStep, double Loss)
+{
+    /// <summary>Time per step by kind of kernel (most expensive first) when the benchmark was asked to profile.</summary>
+    public IReadOnlyList<Execution.KernelTime>? Profile { get; init; }
+}
 
 /// <summary>
 /// The benchmark of the performance work: "train" is one training step as <see cref="Trainer.Step"/> runs it (forward of
@@ -44,7 +48,8 @@ public static class RecurrentBenchmark
     /// Warmup continues past <paramref name="warmup"/> calls until this much time has passed after the first call: the
     /// JIT's tiered compilation needs many calls before the kernels run fully optimized code.
     /// </param>
-    public static BenchResult Run(BenchConfig config, string mode, int warmup = 2, double warmupSeconds = 1.0, int repeat = 5, int seed = 1)
+    /// <param name="profileSteps">After the timing, this many more steps with every kernel timed (<see cref="BenchResult.Profile"/>); 0: none.</param>
+    public static BenchResult Run(BenchConfig config, string mode, int warmup = 2, double warmupSeconds = 1.0, int repeat = 5, int seed = 1, int profileSteps = 0)
     {
         var compilation = Compilation.Create(new SourceText("bench.yaml", config.ToSpec()));
         if (compilation.HasErrors || compilation.Model is null)
@@ -67,10 +72,19 @@ public static class RecurrentBenchmark
         for (int i = 0; i < AllocationSteps; i++) step();
         long allocated = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / AllocationSteps;
 
+        IReadOnlyList<Execution.KernelTime>? profile = null;
+        if (profileSteps > 0)
+        {
+            var executor = trainer.ExecutorOf(batch, withBackward: train);
+            executor.StartProfiling();
+            for (int i = 0; i < profileSteps; i++) step();
+            profile = executor.StopProfiling();
+        }
+
         long flops = trainer.GraphFor(batch, withBackward: train).Nodes.Sum(n => OpCost.Flops(n, batch.Batch));
         double median = Timing.Median(times);
         return new BenchResult(mode, median, times.Min(), times, flops / (median * 1e6), allocated, Timing.PeakResidentMegabytes(),
-            firstMs, warmupCalls, parameters.Sum(p => (long)p.Length), flops, loss);
+            firstMs, warmupCalls, parameters.Sum(p => (long)p.Length), flops, loss) { Profile = profile };
     }
 
     /// <summary>Inputs [T,B,I] uniform in [-1, 1) and zero targets [T,B,1], so the MSE loss is the mean of the squared outputs.</summary>

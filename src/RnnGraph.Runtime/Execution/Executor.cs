@@ -10,7 +10,7 @@ namespace RnnGraph.Runtime.Execution;
 /// nodes share arrays where their lifetimes allow (<see cref="BufferPlan"/>), so only leaves and graph
 /// outputs can be read after a run.
 /// </summary>
-public sealed class Executor<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed partial class Executor<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T[][] _buffers;
     private readonly Instruction<T>[] _program;
@@ -96,11 +96,18 @@ public sealed class Executor<T> where T : unmanaged, IFloatingPointIeee754<T>
         Instruction<T>? current = null;
         if (_packed.Length > 0)
         {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
             var floats = (float[][])(object)_buffers;
             foreach (var operand in _packed) operand.Pack(floats[operand.Slot]);
+            if (_profile is not null) _packTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
         }
         try
         {
+            if (_profile is not null)
+            {
+                RunProfiled(ref current);
+                return;
+            }
             foreach (var instruction in _program)
             {
                 current = instruction;

@@ -79,6 +79,9 @@ public sealed class Trainer
     /// <summary>The optimized graph this trainer runs for batches shaped like <paramref name="batch"/> (compiled on first use).</summary>
     public Graph GraphFor(TrainingBatch batch, bool withBackward = true) => ExecutorFor(batch, withBackward).Executor.Graph;
 
+    /// <summary>The executor <see cref="Step"/> (or, without backward, <see cref="Loss(TrainingBatch)"/>) runs for batches shaped like this one, e.g. to profile it.</summary>
+    public Executor<float> ExecutorOf(TrainingBatch batch, bool withBackward = true) => ExecutorFor(batch, withBackward).Executor;
+
     /// <summary>The compiled model this trainer trains.</summary>
     public Compilation Compilation => _compilation;
 
