@@ -84,7 +84,8 @@ public static class RecurrentBenchmark
         long flops = trainer.GraphFor(batch, withBackward: train).Nodes.Sum(n => OpCost.Flops(n, batch.Batch));
         double median = Timing.Median(times);
         return new BenchResult(mode, median, times.Min(), times, flops / (median * 1e6), allocated, Timing.PeakResidentMegabytes(),
-            firstMs, warmupCalls, parameters.Sum(p => (long)p.Length), flops, loss) { Profile = profile };
+            firstMs, warmupCalls, parameters.Sum(p => (long)p.Length), flops, loss)
+        { Profile = profile };
     }
 
     /// <summary>Inputs [T,B,I] uniform in [-1, 1) and zero targets [T,B,1], so the MSE loss is the mean of the squared outputs.</summary>
