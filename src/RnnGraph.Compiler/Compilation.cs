@@ -62,18 +62,29 @@ public sealed class Compilation
     /// <summary>Forward plus backward: gradients of every parameter and float input for the given upstream gradients.</summary>
     public Graph Backward(Graph forward, Func<string, bool>? hasSeed = null) => Checked(AutodiffPass.Run(forward, hasSeed));
 
-    /// <summary>The optimizing passes in order: simplify (zero propagation), common subexpressions, time batching, dead code.</summary>
-    public static IReadOnlyList<IGraphPass> OptimizingPasses(bool timeBatching = true) => timeBatching
-        ? [new SimplifyPass(), new CommonSubexpressionEliminationPass(), new TimeBatchingPass(), new DeadCodeEliminationPass()]
-        : [new SimplifyPass(), new CommonSubexpressionEliminationPass(), new DeadCodeEliminationPass()];
+    /// <summary>The optimizing passes in order: simplify (zero propagation), common subexpressions, time batching, elementwise fusion, dead code.</summary>
+    public static IReadOnlyList<IGraphPass> OptimizingPasses(bool timeBatching = true, bool fusion = true)
+    {
+        var passes = new List<IGraphPass> { new SimplifyPass(), new CommonSubexpressionEliminationPass() };
+        if (timeBatching) passes.Add(new TimeBatchingPass());
+        if (fusion) passes.Add(new ElementwiseFusionPass());
+        passes.Add(new DeadCodeEliminationPass());
+        return passes;
+    }
 
     /// <summary>When cleared, <see cref="Optimize"/> leaves out the time-batching pass (to compare against it).</summary>
     public bool TimeBatching { get; set; } = true;
 
+    /// <summary>When cleared, <see cref="Optimize"/> leaves out the elementwise-fusion pass (to compare against it).</summary>
+    public bool ElementwiseFusion { get; set; } = true;
+
     /// <summary>The optimizing pipeline: <see cref="OptimizingPasses"/>, the verifier after each.</summary>
-    public Graph Optimize(Graph graph)
+    public Graph Optimize(Graph graph) => Optimize(graph, ElementwiseFusion);
+
+    /// <summary>The optimizing pipeline with elementwise fusion on or off regardless of <see cref="ElementwiseFusion"/>.</summary>
+    public Graph Optimize(Graph graph, bool fusion)
     {
-        var passes = OptimizingPasses(TimeBatching);
+        var passes = OptimizingPasses(TimeBatching, fusion);
         foreach (var pass in passes) graph = Checked(pass.Run(graph));
         return graph.WithStage("optimized");
     }
@@ -97,7 +108,7 @@ public sealed class Compilation
             "unrolled" => unrolled,
             "backward" => Backward(unrolled),
             "optimized" => Optimize(Backward(unrolled)),
-            _ when OptimizingPasses(TimeBatching).Any(p => p.Name == stage) => OptimizeThrough(Backward(unrolled), stage),
+            _ when OptimizingPasses(TimeBatching, ElementwiseFusion).Any(p => p.Name == stage) => OptimizeThrough(Backward(unrolled), stage),
             _ => throw new ArgumentException($"unknown stage '{stage}'; stages: {string.Join(", ", Stages)}", nameof(stage)),
         };
     }
@@ -105,7 +116,7 @@ public sealed class Compilation
     /// <summary>The optimizing passes up to and including <paramref name="lastPass"/>, then dead code removed.</summary>
     private Graph OptimizeThrough(Graph graph, string lastPass)
     {
-        foreach (var pass in OptimizingPasses(TimeBatching))
+        foreach (var pass in OptimizingPasses(TimeBatching, ElementwiseFusion))
         {
             if (pass is DeadCodeEliminationPass) continue;
             graph = Checked(pass.Run(graph));

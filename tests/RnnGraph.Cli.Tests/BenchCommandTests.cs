@@ -62,7 +62,19 @@ public sealed class BenchCommandTests
         var calls = profile.ToDictionary(k => k.GetProperty("kernel").GetString()!, k => k.GetProperty("calls").GetInt32());
         Assert.Equal(2, calls["matmul [2,8]·[32,8]ᵀ"]);
         Assert.Equal(2, calls["matmul [2,32]·[32,8]"]);
-        Assert.Contains("sigmoid", calls.Keys);
+        // The cell's elementwise ops run fused: the gate sums [2,32], c and h [2,8] at each step.
+        Assert.Contains("fused [2,32]", calls.Keys);
+        Assert.Contains("fused [2,8]", calls.Keys);
+        Assert.DoesNotContain("sigmoid", calls.Keys);
+
+        var unfused = CliRunner.Run("bench", "--cell", "lstm", "--input", "4", "--hidden", "8", "--batch", "2", "--steps", "3",
+                                    "--repeat", "1", "--warmup-seconds", "0", "--json", "--profile", "--no-fusion");
+        Assert.True(unfused.ExitCode == 0, unfused.Error);
+        var root = JsonDocument.Parse(unfused.Out).RootElement;
+        Assert.False(root.GetProperty("fusion").GetBoolean());
+        var kernels = root.GetProperty("profile").EnumerateArray().Select(k => k.GetProperty("kernel").GetString()).ToList();
+        Assert.Contains("sigmoid", kernels);
+        Assert.DoesNotContain(kernels, k => k!.StartsWith("fused", StringComparison.Ordinal));
 
         var text = CliRunner.Run("bench", "--cell", "gru", "--input", "4", "--hidden", "8", "--batch", "2", "--steps", "3",
                                  "--repeat", "1", "--warmup-seconds", "0", "--profile");

@@ -26,6 +26,7 @@ public sealed class BenchCommand : ICommand
             new OptionSpec("--repeat", "K", "timed runs (default 5)"),
             new OptionSpec("--warmup-seconds", "S", "warm up at least this long after the first call (default 1)"),
             new OptionSpec("--gemm", null, "time MatMulKernel<float> on the benchmark's GEMM shapes instead"),
+            new OptionSpec("--no-fusion", null, "leave out the elementwise-fusion pass (to see what it gains)"),
             new OptionSpec("--profile", null, "then time every kernel over 10 more steps and print where a step's time goes (JSON: \"profile\")"),
             new OptionSpec("--json", null, "print one JSON object instead of text"),
         ],
@@ -73,7 +74,8 @@ public sealed class BenchCommand : ICommand
         var config = new BenchConfig(args.Option("--cell")!, args.IntOption("--input", 1, 1), args.IntOption("--hidden", 1, 1),
             args.IntOption("--batch", 1, 1), args.IntOption("--steps", 1, 1), args.IntOption("--layers", 1, 1), args.Flags.Contains("--bidirectional"));
         string mode = args.Option("--mode") ?? "train";
-        var r = RecurrentBenchmark.Run(config, mode, warmupSeconds: warmupSeconds, repeat: repeat, profileSteps: args.Flags.Contains("--profile") ? ProfileSteps : 0);
+        var r = RecurrentBenchmark.Run(config, mode, warmupSeconds: warmupSeconds, repeat: repeat, profileSteps: args.Flags.Contains("--profile") ? ProfileSteps : 0,
+            fusion: !args.Flags.Contains("--no-fusion"));
         if (json)
         {
             context.Out.WriteLine(new JsonObject
@@ -88,6 +90,7 @@ public sealed class BenchCommand : ICommand
                 ["bidirectional"] = config.Bidirectional,
                 ["mode"] = mode,
                 ["threads"] = threads,
+                ["fusion"] = !args.Flags.Contains("--no-fusion"),
                 ["median_ms"] = Math.Round(r.MedianMs, 3),
                 ["min_ms"] = Math.Round(r.MinMs, 3),
                 ["times_ms"] = new JsonArray([.. r.TimesMs.Select(t => (JsonNode)Math.Round(t, 3))]),

@@ -12,7 +12,7 @@ public sealed class DumpCommand : ICommand
         ["SPEC"],
         [
             new OptionSpec("--steps", "T", "number of unrolled steps (required)", Required: true),
-            new OptionSpec("--stage", "STAGE", "unrolled | backward | simplify | cse | time-batching | optimized: the graph after that pass (default: optimized)", Choices: Compilation.Stages),
+            new OptionSpec("--stage", "STAGE", "unrolled | backward | simplify | cse | time-batching | elementwise-fusion | optimized: the graph after that pass (default: optimized)", Choices: Compilation.Stages),
             new OptionSpec("--format", "FORMAT", "text | dot | svg (default: text; svg runs Graphviz's dot)", Choices: ["text", "dot", "svg"]),
             new OptionSpec("--full", null, $"dot/svg: draw every step (default: above {DotOptions.DefaultCollapseAbove} steps the middle collapses)"),
             new OptionSpec("--initial-states", null, "feed initial states as inputs instead of zeros"),

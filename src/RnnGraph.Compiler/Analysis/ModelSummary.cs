@@ -58,8 +58,10 @@ public sealed class ModelSummary
         var model = compilation.Model ?? throw new InvalidOperationException("the spec has errors; check Diagnostics before summarizing");
         if (model.OneToOne) steps = 1;
 
+        // Unfused: the activations are every forward value, as training keeps them for the backward pass; fusing the
+        // forward graph alone would leave out the intermediates only the backward pass reads.
         var unrolled = compilation.Unroll(new UnrollOptions(steps, Training: true));
-        var atSteps = compilation.Optimize(unrolled);
+        var atSteps = compilation.Optimize(unrolled, fusion: false);
         var atOne = steps == 1 ? atSteps : Forward(compilation, 1);
         var atTwo = model.OneToOne ? atOne : steps == 2 ? atSteps : Forward(compilation, 2);
 
@@ -85,7 +87,7 @@ public sealed class ModelSummary
     }
 
     private static Graph Forward(Compilation compilation, int steps) =>
-        compilation.Optimize(compilation.Unroll(new UnrollOptions(steps, Training: true)));
+        compilation.Optimize(compilation.Unroll(new UnrollOptions(steps, Training: true)), fusion: false);
 
     /// <summary>Sums <paramref name="measure"/> over the nodes of each row and of each layer (a part's nodes count in both).</summary>
     private static Dictionary<RowKey, long> Tally(Graph graph, RowLayout layout, Func<Node, long> measure)

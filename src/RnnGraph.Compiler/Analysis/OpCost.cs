@@ -7,7 +7,8 @@ namespace RnnGraph.Compiler.Analysis;
 /// <see cref="ModelSummary"/>, one rule per op of the op table (a test fails when an op has none).
 /// </summary>
 /// <remarks>
-/// matmul: 2·M·N·K (a multiply-add is two); elementwise ops (transcendental ones too): 1 per output element;
+/// matmul: 2·M·N·K (a multiply-add is two); elementwise ops (transcendental ones too): 1 per output element, a fused
+/// node 1 per element for each op of its program;
 /// softmax and log_softmax: <see cref="SoftmaxPerElement"/> per element; sums: 1 per summed element;
 /// leaves and data movement (slices, concatenation, broadcasts, gathers, one-hot scatters): 0.
 /// </remarks>
@@ -26,7 +27,7 @@ public static class OpCost
     private static readonly HashSet<string> Sums = ["sum_to", "sum_last", "scatter_add_rows"];
 
     /// <summary>Whether <paramref name="op"/> has a counting rule.</summary>
-    public static bool Covers(string op) => op is "matmul" or "softmax" or "log_softmax" || Elementwise.Contains(op) || Free.Contains(op) || Sums.Contains(op);
+    public static bool Covers(string op) => op is "matmul" or "softmax" or "log_softmax" or "fused" || Elementwise.Contains(op) || Free.Contains(op) || Sums.Contains(op);
 
     /// <summary>FLOPs of <paramref name="node"/> with the symbolic batch dimension set to <paramref name="batch"/>.</summary>
     public static long Flops(Node node, int batch)
@@ -40,6 +41,7 @@ public static class OpCost
         }
         if (op is "softmax" or "log_softmax") return SoftmaxPerElement * node.Shape.ElementCount(batch);
         if (Elementwise.Contains(op)) return node.Shape.ElementCount(batch);
+        if (op == "fused") return Passes.FusedProgram.Parse(node.Attributes.Name!).Steps.Count * node.Shape.ElementCount(batch);
         if (Sums.Contains(op)) return node.Inputs[0].Shape.ElementCount(batch);
         if (Free.Contains(op)) return 0;
         throw new InvalidOperationException($"op '{op}' has no FLOP counting rule in {nameof(OpCost)}");

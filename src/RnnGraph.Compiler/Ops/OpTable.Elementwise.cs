@@ -68,6 +68,13 @@ public static partial class OpTable
         // Softmax over the last axis: dx = y * (g - sum_last(g * y)).
         yield return new OpDefinition("softmax", 1, Same,
             (b, n, g) => [b.Mul(n, b.Sub(g, b.SumLast(b.Mul(g, n))))]);
+
+        // Elementwise ops merged by the elementwise-fusion pass (Passes.FusedProgram): Name holds the program, Shape the
+        // result's shape. Its gradient is its program's, op by op.
+        yield return new OpDefinition("fused", -1,
+            (s, a) => a.Shape ?? throw new ShapeException("a fused node needs its result shape"),
+            (b, n, g) => Passes.FusedProgram.Parse(n.Attributes.Name!).Gradients(b, n, g),
+            attributeDoc: "Name = the fused program, Shape = result shape");
     }
 
     private static Node? ZeroInZeroOut(GraphBuilder b, IReadOnlyList<Node> x, OpAttributes _, Shape s) =>

@@ -155,6 +155,8 @@ public static class GraphDotPrinter
     private static void AppendNode(StringBuilder sb, DotLayout layout, Node node, string indent)
     {
         string attributes = GraphTextPrinter.FormatAttributes(node);
+        // A fused program reads better one statement per line.
+        if (node.Op.Name == "fused") attributes = "\\n" + attributes.Trim('{', '}').Replace("; ", "\\n", StringComparison.Ordinal);
         string label = $"%{layout.Numbers[node]} {node.Op.Name}{(attributes.Length > 0 ? " " + attributes : "")}\\n{node.Shape}";
         if (node.Origin.Label is { } l && !DotLayout.IsShared(node)) label += "\\n" + Escape(l);
         bool backward = layout.Backward.Contains(node);

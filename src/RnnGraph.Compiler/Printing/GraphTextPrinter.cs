@@ -77,6 +77,7 @@ public static class GraphTextPrinter
             "sum_to" or "broadcast_to" => $"{{to={a.Shape}}}",
             "scatter_add_rows" => $"{{rows={a.I0}}}",
             "scatter_last" => $"{{width={a.I0}}}",
+            "fused" => $"{{{a.Name}}}",
             _ => null,
         };
         if (node.Op.Name == "input" && a.I0 == (int)InputKind.TokenIds) text += " {ids}";

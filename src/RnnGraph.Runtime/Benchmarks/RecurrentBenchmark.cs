@@ -49,11 +49,14 @@ public static class RecurrentBenchmark
     /// JIT's tiered compilation needs many calls before the kernels run fully optimized code.
     /// </param>
     /// <param name="profileSteps">After the timing, this many more steps with every kernel timed (<see cref="BenchResult.Profile"/>); 0: none.</param>
-    public static BenchResult Run(BenchConfig config, string mode, int warmup = 2, double warmupSeconds = 1.0, int repeat = 5, int seed = 1, int profileSteps = 0)
+    /// <param name="fusion">Off: leave out the elementwise-fusion pass, to see what it gains.</param>
+    public static BenchResult Run(BenchConfig config, string mode, int warmup = 2, double warmupSeconds = 1.0, int repeat = 5, int seed = 1, int profileSteps = 0,
+        bool fusion = true)
     {
         var compilation = Compilation.Create(new SourceText("bench.yaml", config.ToSpec()));
         if (compilation.HasErrors || compilation.Model is null)
             throw new ArgumentException("the configuration does not compile: " + compilation.Diagnostics.First(), nameof(config));
+        compilation.ElementwiseFusion = fusion;
         var parameters = ParameterInitializer.PyTorchDefaults(compilation.Model, seed);
         var trainer = new Trainer(compilation, parameters, new SgdOptimizer(), new TrainerOptions(LossKind.MeanSquaredError));
         var batch = RandomBatch(config, new Random(seed + 1));

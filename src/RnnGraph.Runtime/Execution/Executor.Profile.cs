@@ -5,7 +5,8 @@ using RnnGraph.Compiler.IR;
 namespace RnnGraph.Runtime.Execution;
 
 /// <summary>Where a run's time goes: per kernel kind, over the runs since profiling started.</summary>
-/// <param name="Label">The op; matmuls with their operand shapes and transposes (<c>matmul [32,256]·[1024,256]ᵀ</c>).</param>
+/// <param name="Label">The op; matmuls with their operand shapes and transposes (<c>matmul [32,256]·[1024,256]ᵀ</c>), fused elementwise
+/// programs with their result's shape (<c>fused [32,256]</c>).</param>
 /// <param name="Calls">Instructions of this kind in one run.</param>
 /// <param name="MillisecondsPerRun">Their total time per run.</param>
 public sealed record KernelTime(string Label, int Calls, double MillisecondsPerRun);
@@ -55,6 +56,8 @@ public sealed partial class Executor<T>
 
     private static string Label(Instruction<T> ins)
     {
+        static string Dims(int[] shape) => "[" + string.Join(",", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]";
+        if (ins.Node.Op.Name == "fused") return "fused " + Dims(ins.OutputShape);
         if (ins.Node.Op.Name != "matmul") return ins.Node.Op.Name;
         static string Operand(int[] shape, bool transposed) => "[" + string.Join(",", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]" + (transposed ? "ᵀ" : "");
         return $"matmul {Operand(ins.InputShapes[0], ins.Node.Attributes.I0 == 1)}·{Operand(ins.InputShapes[1], ins.Node.Attributes.I1 == 1)}";

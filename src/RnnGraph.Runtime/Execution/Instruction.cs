@@ -30,6 +30,9 @@ public sealed class Instruction<T> where T : unmanaged
 
     /// <summary>Per-kernel precomputed data (e.g. broadcast strides), filled on first use so later runs allocate nothing.</summary>
     internal int[][]? Strides { get; set; }
+
+    /// <summary>A kernel's own plan (e.g. a fused program's registers), made on first use so later runs allocate nothing.</summary>
+    internal object? State { get; set; }
 }
 
 /// <summary>Computes one node: reads <c>buffers[ins.Inputs[i]]</c>, writes <c>buffers[ins.Output]</c>.</summary>

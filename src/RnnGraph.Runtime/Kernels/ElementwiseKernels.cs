@@ -13,26 +13,39 @@ public static class ElementwiseKernels<T> where T : unmanaged, IFloatingPointIee
     public static void Divide(Instruction<T> ins, T[][] buf) => Broadcasting.Binary(ins, buf, BinaryOp.Divide);
     public static void Maximum(Instruction<T> ins, T[][] buf) => Broadcasting.Binary(ins, buf, BinaryOp.Maximum);
 
-    public static void Negate(Instruction<T> ins, T[][] buf) => TensorPrimitives.Negate<T>(buf[ins.Inputs[0]], buf[ins.Output]);
-    public static void Tanh(Instruction<T> ins, T[][] buf) => TensorPrimitives.Tanh<T>(buf[ins.Inputs[0]], buf[ins.Output]);
-    public static void Sigmoid(Instruction<T> ins, T[][] buf) => TensorPrimitives.Sigmoid<T>(buf[ins.Inputs[0]], buf[ins.Output]);
-    public static void Exp(Instruction<T> ins, T[][] buf) => TensorPrimitives.Exp<T>(buf[ins.Inputs[0]], buf[ins.Output]);
-    public static void Log(Instruction<T> ins, T[][] buf) => TensorPrimitives.Log<T>(buf[ins.Inputs[0]], buf[ins.Output]);
-    public static void Relu(Instruction<T> ins, T[][] buf) => TensorPrimitives.Max<T>(buf[ins.Inputs[0]], T.Zero, buf[ins.Output]);
+    public static void Negate(Instruction<T> ins, T[][] buf) => Unary(UnaryOp.Negate, buf[ins.Inputs[0]], buf[ins.Output]);
+    public static void Tanh(Instruction<T> ins, T[][] buf) => Unary(UnaryOp.Tanh, buf[ins.Inputs[0]], buf[ins.Output]);
+    public static void Sigmoid(Instruction<T> ins, T[][] buf) => Unary(UnaryOp.Sigmoid, buf[ins.Inputs[0]], buf[ins.Output]);
+    public static void Exp(Instruction<T> ins, T[][] buf) => Unary(UnaryOp.Exp, buf[ins.Inputs[0]], buf[ins.Output]);
+    public static void Log(Instruction<T> ins, T[][] buf) => Unary(UnaryOp.Log, buf[ins.Inputs[0]], buf[ins.Output]);
+    public static void Relu(Instruction<T> ins, T[][] buf) => Unary(UnaryOp.Relu, buf[ins.Inputs[0]], buf[ins.Output]);
+    public static void Softplus(Instruction<T> ins, T[][] buf) => Unary(UnaryOp.Softplus, buf[ins.Inputs[0]], buf[ins.Output]);
+    public static void Step(Instruction<T> ins, T[][] buf) => Unary(UnaryOp.Step, buf[ins.Inputs[0]], buf[ins.Output]);
 
-    /// <summary>log(1 + exp(x)) as max(x, 0) + log(1 + exp(-|x|)), which neither overflows nor loses small values.</summary>
-    public static void Softplus(Instruction<T> ins, T[][] buf)
-    {
-        var x = buf[ins.Inputs[0]];
-        var y = buf[ins.Output];
-        for (int i = 0; i < y.Length; i++) y[i] = T.Max(x[i], T.Zero) + T.LogP1(T.Exp(-T.Abs(x[i])));
-    }
+    internal enum UnaryOp { Negate, Tanh, Sigmoid, Exp, Log, Relu, Softplus, Step }
 
-    public static void Step(Instruction<T> ins, T[][] buf)
+    /// <summary>
+    /// One unary op over a span; the standalone kernels and the fused kernel both call this, so a value is the same
+    /// whichever computes it (the vectorized transcendental functions take the same path for any span of 16 or more).
+    /// </summary>
+    internal static void Unary(UnaryOp op, ReadOnlySpan<T> x, Span<T> y)
     {
-        var x = buf[ins.Inputs[0]];
-        var y = buf[ins.Output];
-        for (int i = 0; i < y.Length; i++) y[i] = x[i] > T.Zero ? T.One : T.Zero;
+        switch (op)
+        {
+            case UnaryOp.Negate: TensorPrimitives.Negate(x, y); break;
+            case UnaryOp.Tanh: TensorPrimitives.Tanh(x, y); break;
+            case UnaryOp.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
+            case UnaryOp.Exp: TensorPrimitives.Exp(x, y); break;
+            case UnaryOp.Log: TensorPrimitives.Log(x, y); break;
+            case UnaryOp.Relu: TensorPrimitives.Max(x, T.Zero, y); break;
+            case UnaryOp.Softplus:
+                // log(1 + exp(x)) as max(x, 0) + log(1 + exp(-|x|)), which neither overflows nor loses small values.
+                for (int i = 0; i < y.Length; i++) y[i] = T.Max(x[i], T.Zero) + T.LogP1(T.Exp(-T.Abs(x[i])));
+                break;
+            default:
+                for (int i = 0; i < y.Length; i++) y[i] = x[i] > T.Zero ? T.One : T.Zero;
+                break;
+        }
     }
 
     internal enum BinaryOp { Add, Subtract, Multiply, Divide, Maximum }
@@ -62,7 +75,7 @@ public static class ElementwiseKernels<T> where T : unmanaged, IFloatingPointIee
             General(ins, a, b, y, op);
         }
 
-        private static void Same(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y, BinaryOp op)
+        internal static void Same(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y, BinaryOp op)
         {
             switch (op)
             {
@@ -74,7 +87,7 @@ public static class ElementwiseKernels<T> where T : unmanaged, IFloatingPointIee
             }
         }
 
-        private static void RightScalar(ReadOnlySpan<T> a, T b, Span<T> y, BinaryOp op)
+        internal static void RightScalar(ReadOnlySpan<T> a, T b, Span<T> y, BinaryOp op)
         {
             switch (op)
             {
@@ -86,7 +99,7 @@ public static class ElementwiseKernels<T> where T : unmanaged, IFloatingPointIee
             }
         }
 
-        private static void LeftScalar(T a, ReadOnlySpan<T> b, Span<T> y, BinaryOp op)
+        internal static void LeftScalar(T a, ReadOnlySpan<T> b, Span<T> y, BinaryOp op)
         {
             switch (op)
             {

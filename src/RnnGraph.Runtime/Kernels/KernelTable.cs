@@ -27,6 +27,7 @@ public static class KernelTable<T> where T : unmanaged, IFloatingPointIeee754<T>
         ["softmax"] = RowKernels<T>.Softmax,
         ["log_softmax"] = RowKernels<T>.LogSoftmax,
         ["softplus"] = ElementwiseKernels<T>.Softplus,
+        ["fused"] = FusedKernel<T>.Run,
         ["pick_last"] = EmbeddingKernels<T>.PickLast,
         ["scatter_last"] = EmbeddingKernels<T>.ScatterLast,
         ["sum_last"] = RowKernels<T>.SumLast,

@@ -85,7 +85,7 @@ public sealed class TimeBatchingEquivalenceTests
     {
         var compilation = Compile("lstm", "model:\n  inputs:\n    x: { size: 3 }\n  layers:\n    - rnn: { cell: lstm, hidden: 4 }\n");
         var passes = Compilation.OptimizingPasses();
-        Assert.Equal(["simplify", "cse", "time-batching", "dce"], passes.Select(p => p.Name));
+        Assert.Equal(["simplify", "cse", "time-batching", "elementwise-fusion", "dce"], passes.Select(p => p.Name));
         var batched = new TimeBatchingPass().Run(compilation.Backward(compilation.Stage("unrolled", Steps)));
         Assert.Equal("time-batching", batched.Stage);
         GraphVerifier.Verify(batched);

@@ -45,6 +45,23 @@ public static class OpGradientCases
         yield return Case("matmul [1,7]@[7,1]", "matmul", new OpAttributes(I0: 0, I1: 0), X(1, 7), X(7, 1));
     }
 
+    private static OpGradientCase Fused(string name, string program, Shape shape, params Operand[] operands) =>
+        new(name, "fused", operands, new OpAttributes(Name: program, Shape: shape));
+
+    /// <summary>Fused programs as the elementwise-fusion pass writes them: gate views, a time-batched row view, broadcasts.</summary>
+    private static IEnumerable<OpGradientCase> FusedPrograms()
+    {
+        yield return Fused("fused lstm cell update from gate columns",
+            "t0 = sigmoid($0[cols 0:+3]); t1 = tanh($0[cols 3:+3]); t2 = mul(t0, t1); t3 = sigmoid($0[cols 6:+3]); t4 = mul(t3, $1); t5 = add(t4, t2)",
+            new Shape(B, 3), X(B, 9), X(B, 3));
+        yield return Fused("fused biased step rows of a stacked product",
+            "t0 = add($0[rows B:+B], $1); t1 = add(t0, $2); t2 = tanh(t1)", new Shape(B, 4), X(Shape.BatchMultiple(3), 4), X(4), X(B, 4));
+        yield return Fused("fused reuse of a value and a scalar",
+            "t0 = sigmoid($0); t1 = sub($1, t0); t2 = mul(t0, t1); t3 = mul(t2, $0)", new Shape(B, 5), X(B, 5), X());
+        yield return Fused("fused one input read twice through views",
+            "t0 = mul($0[cols 0:+2], $0[cols 2:+2]); t1 = div(t0, $1)", new Shape(B, 2), X(B, 4), AwayFromZero(B, 2));
+    }
+
     private static IEnumerable<OpGradientCase> ShapeOps()
     {
         yield return Case("slice_last [B,7] start 0", "slice_last", new OpAttributes(I0: 0, I1: 3), X(B, 7));
@@ -106,6 +123,7 @@ public static class OpGradientCases
         Case("softplus [B,5]", "softplus", X(B, 5)),
         .. MatMuls(),
         .. ShapeOps(),
+        .. FusedPrograms(),
         .. RowOps(),
     ];
 
