@@ -13,7 +13,7 @@ namespace RnnGraph.Runtime.Training;
 /// optimizer step. Graphs are compiled once per sequence length and executors planned once per batch size,
 /// so repeated steps on same-shaped batches only copy data and run kernels.
 /// </summary>
-public sealed class Trainer
+public sealed partial class Trainer
 {
     private readonly Compilation _compilation;
     private readonly IOptimizer _optimizer;
@@ -38,6 +38,11 @@ public sealed class Trainer
         foreach (var layer in model.RnnLayers)
             for (int s = 0; s < layer.States.Count; s++)
                 _stackSizes[ModelNames.InitialState(model, layer, s)] = layer.NumLayers * layer.Directions;
+        if (Options.RecomputeEvery is { } every)
+        {
+            if (every < 1) throw new ArgumentOutOfRangeException(nameof(options), "RecomputeEvery must be a positive number of steps");
+            if (model.SegmentObstacle() is { } obstacle) throw new ArgumentException("RecomputeEvery cannot train this model: " + obstacle, nameof(options));
+        }
     }
 
     /// <summary>
@@ -98,6 +103,7 @@ public sealed class Trainer
     /// <summary>Runs one training step and returns the loss before the update (as PyTorch's loop reports it).</summary>
     public double Step(TrainingBatch batch, double learningRate)
     {
+        if (Segmented(batch) is { } segments) return SegmentedStep(batch, segments, learningRate);
         var plan = ExecutorFor(batch);
         var executor = plan.Executor;
         foreach (var p in Parameters)
@@ -120,6 +126,7 @@ public sealed class Trainer
     /// <summary>The loss on a batch without any update (validation): a forward-only graph.</summary>
     public double Loss(TrainingBatch batch)
     {
+        if (Segmented(batch) is { } segments) return SegmentedLoss(batch, segments, []);
         var plan = ExecutorFor(batch, withBackward: false);
         var executor = plan.Executor;
         foreach (var p in Parameters)
@@ -136,6 +143,7 @@ public sealed class Trainer
     /// </summary>
     public double Loss(TrainingBatch batch, Span<float> outputs)
     {
+        if (Segmented(batch) is { } segments) return SegmentedLoss(batch, segments, outputs);
         double loss = Loss(batch);
         var plan = ExecutorFor(batch, withBackward: false);
         int offset = 0;
