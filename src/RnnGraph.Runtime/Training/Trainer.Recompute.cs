@@ -184,7 +184,7 @@ public sealed partial class Trainer
                 var total = p.Grad;
                 for (int i = 0; i < total.Length; i++) total[i] += part[i];
             }
-            for (int j = 0; j < carried; j++) ReadStateGradient(plan, Carried()[j], _nextStateGradients[j]);
+            for (int j = 0; j < carried; j++) ReadStateGradient(plan, j, _nextStateGradients[j]);
             (_stateGradients, _nextStateGradients) = (_nextStateGradients, _stateGradients);
         }
 
@@ -228,13 +228,21 @@ public sealed partial class Trainer
         return loss;
     }
 
-    /// <summary>The last segment's final states become <see cref="FinalStates"/> (later runs of its executor overwrite them).</summary>
+    /// <summary>The last segment's final states, copied before later segments run the same executor; <see cref="FinalStates"/> hands out copies.</summary>
+    private float[][]? _segmentFinals;
+
     private void KeepSegmentFinalStates(PlannedExecutor plan)
     {
-        _lastRun = plan;
-        _finalStates = CopyFinalStates();
+        var sizes = CarriedSizes(plan);
+        if (_segmentFinals is null || !_segmentFinals.Select(f => f.Length).SequenceEqual(sizes))
+            _segmentFinals = sizes.Select(size => new float[size]).ToArray();
+        CopyFinalStates(plan, _segmentFinals);
         _lastRun = null;
+        _finalStates = null;
     }
+
+    private Dictionary<string, float[]> CopySegmentFinalStates() =>
+        Carried().Select((c, j) => (c.Initial, Values: _segmentFinals![j].ToArray())).ToDictionary(s => s.Initial, s => s.Values, StringComparer.Ordinal);
 
     private void SetParameters(PlannedExecutor plan)
     {
@@ -265,14 +273,20 @@ public sealed partial class Trainer
         }
     }
 
-    /// <summary>dL/d(initial state) of one carried state, stacked like the state; zero where the graph has no path to it.</summary>
-    private static void ReadStateGradient(PlannedExecutor plan, (string Initial, string Final, string Gradient, string Seed, int Stack) state, float[] into)
+    /// <summary>Per backward segment executor: the output of dL/d(initial state) by carried state and stacked index, null where there is none.</summary>
+    private readonly Dictionary<PlannedExecutor, GraphOutput?[][]> _stateGradientOutputs = new();
+
+    /// <summary>dL/d(initial state) of carried state <paramref name="j"/>, stacked like the state; zero where the graph has no path to it.</summary>
+    private void ReadStateGradient(PlannedExecutor plan, int j, float[] into)
     {
-        int slice = into.Length / state.Stack;
-        for (int index = 0; index < state.Stack; index++)
+        if (!_stateGradientOutputs.TryGetValue(plan, out var outputs))
+            _stateGradientOutputs[plan] = outputs = Carried().Select(c => Enumerable.Range(0, c.Stack)
+                .Select(index => plan.Executor.Graph.Outputs.FirstOrDefault(o => o.Name == c.Gradient && o.Index == index)).ToArray()).ToArray();
+        int slice = into.Length / outputs[j].Length;
+        for (int index = 0; index < outputs[j].Length; index++)
         {
             var target = into.AsSpan(index * slice, slice);
-            if (plan.Executor.Graph.Outputs.Any(o => o.Name == state.Gradient && o.Index == index)) plan.Executor.Output(state.Gradient, index).CopyTo(target);
+            if (outputs[j][index] is { } output) plan.Executor.Output(output).CopyTo(target);
             else target.Clear();
         }
     }

@@ -94,7 +94,7 @@ public sealed partial class Trainer
     /// The recurrent states at the end of the last batch, by initial-state input name (<c>h0</c>, <c>c0</c>),
     /// ready to be passed as the next window's <see cref="TrainingBatch.InitialStates"/>.
     /// </summary>
-    public IReadOnlyDictionary<string, float[]> FinalStates => _finalStates ??= CopyFinalStates();
+    public IReadOnlyDictionary<string, float[]> FinalStates => _finalStates ??= _lastRun is null && _segmentFinals is not null ? CopySegmentFinalStates() : CopyFinalStates();
 
     /// <summary>The executor that ran last (its final-state outputs are the current final states), and their copies once asked for.</summary>
     private PlannedExecutor? _lastRun;
