@@ -125,17 +125,23 @@ public sealed partial class Trainer
             _boundaries = new float[segments.Count * carried][];
             for (int i = 0; i < _boundaries.Length; i++) _boundaries[i] = new float[sizes[i % carried]];
         }
-        for (int j = 0; j < carried; j++)
+        FillInitialStates(batch, _boundaries.AsSpan(0, carried));
+        return _boundaries;
+    }
+
+    /// <summary>The first segment's states: the batch's <see cref="TrainingBatch.InitialStates"/>, zero where it gives none.</summary>
+    private void FillInitialStates(TrainingBatch batch, Span<float[]> states)
+    {
+        for (int j = 0; j < states.Length; j++)
         {
             if (batch.InitialStates?.TryGetValue(Carried()[j].Initial, out var given) == true)
             {
-                if (given.Length != sizes[j])
-                    throw new RuntimeDataException($"initial state '{Carried()[j].Initial}' needs {sizes[j]} values but got {given.Length}");
-                given.CopyTo(_boundaries[j], 0);
+                if (given.Length != states[j].Length)
+                    throw new RuntimeDataException($"initial state '{Carried()[j].Initial}' needs {states[j].Length} values but got {given.Length}");
+                given.CopyTo(states[j], 0);
             }
-            else Array.Clear(_boundaries[j]);
+            else Array.Clear(states[j]);
         }
-        return _boundaries;
     }
 
     /// <summary>Each carried state's size for this batch, [L·D,B,H] flattened, read off a planned segment graph.</summary>
@@ -203,8 +209,7 @@ public sealed partial class Trainer
         var first = SegmentExecutor(new SegmentKind(false, perStep, false), segments.Length, masked, batch.Batch);
         var sizes = CarriedSizes(first);
         var states = sizes.Select(size => new float[size]).ToArray();
-        for (int j = 0; j < sizes.Length; j++)
-            if (batch.InitialStates?.TryGetValue(Carried()[j].Initial, out var given) == true) given.AsSpan().CopyTo(states[j]);
+        FillInitialStates(batch, states);
         double loss = 0;
         int written = 0;
         for (int s = 0; s < n; s++)

@@ -82,6 +82,7 @@ public sealed partial class Trainer
     public TrainerOptions Options { get; }
 
     /// <summary>The optimized graph this trainer runs for batches shaped like <paramref name="batch"/> (compiled on first use).</summary>
+    /// <para>Always the one graph of all the batch's steps, also when <see cref="TrainerOptions.RecomputeEvery"/> would train it in segments (<see cref="GraphsRunFor"/>).</para>
     public Graph GraphFor(TrainingBatch batch, bool withBackward = true) => ExecutorFor(batch, withBackward).Executor.Graph;
 
     /// <summary>The executor <see cref="Step"/> (or, without backward, <see cref="Loss(TrainingBatch)"/>) runs for batches shaped like this one, e.g. to profile it.</summary>
