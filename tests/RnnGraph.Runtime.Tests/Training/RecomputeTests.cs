@@ -104,6 +104,23 @@ public sealed class RecomputeTests
         AssertClose(full.FinalStates["h0"], recompute.FinalStates["h0"], "final h0");
     }
 
+    /// <summary>Truncated BPTT over a stream: each window starts from the states the last one ended in.</summary>
+    [Fact]
+    public void Windows_of_a_stream_carry_the_final_states_on()
+    {
+        var c = Compile("    - rnn: { cell: lstm, hidden: 4 }\n    - dense: { units: 2 }\n");
+        var parameters = RandomParameters(c, 6);
+        var full = new Trainer(c, Copy(parameters), Optimizers.Create("sgd"), new TrainerOptions(LossKind.MeanSquaredError));
+        var recompute = new Trainer(c, Copy(parameters), Optimizers.Create("sgd"), new TrainerOptions(LossKind.MeanSquaredError) { RecomputeEvery = 3 });
+        for (int window = 0; window < 3; window++)
+        {
+            var batch = new TrainingBatch(7, 2, Uniform(7 * 2 * 3, 30 + window), Uniform(7 * 2 * 2, 40 + window));
+            AssertCloseLoss(full.Step(batch with { InitialStates = window == 0 ? null : full.FinalStates }, 0.1),
+                            recompute.Step(batch with { InitialStates = window == 0 ? null : recompute.FinalStates }, 0.1));
+        }
+        AssertClose(full.FinalStates["h0"], recompute.FinalStates["h0"], "final h0", 1e-4);
+    }
+
     [Fact]
     public void Many_to_one_pooling_the_last_step_equals_full_bptt()
     {
