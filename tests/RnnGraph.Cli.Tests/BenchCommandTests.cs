@@ -25,6 +25,34 @@ public sealed class BenchCommandTests
         Assert.Equal(2 * (4 * 8 * (4 + 8) + 8 * 8) + 2 * (4 * 8 * (16 + 8) + 8 * 8) + 16 + 1, json.GetProperty("parameters").GetInt64());
     }
 
+    /// <summary>--recompute-every trains in segments: the same steps reach the same loss as full BPTT (up to float rounding).</summary>
+    [Fact]
+    public void Bench_recompute_every_reaches_the_loss_of_full_bptt()
+    {
+        string[] config = ["bench", "--cell", "gru", "--input", "4", "--hidden", "8", "--batch", "2", "--steps", "11", "--repeat", "2", "--warmup-seconds", "0", "--json"];
+        var full = CliRunner.Run(config);
+        var recompute = CliRunner.Run([.. config, "--recompute-every", "3"]);
+
+        Assert.True(full.ExitCode == 0, full.Error);
+        Assert.True(recompute.ExitCode == 0, recompute.Error);
+        var a = JsonDocument.Parse(full.Out).RootElement;
+        var b = JsonDocument.Parse(recompute.Out).RootElement;
+        Assert.Equal(3, b.GetProperty("recompute_every").GetInt32());
+        Assert.Equal(JsonValueKind.Null, a.GetProperty("recompute_every").ValueKind);
+        double expected = a.GetProperty("loss").GetDouble();
+        Assert.True(Math.Abs(b.GetProperty("loss").GetDouble() - expected) <= 1e-5 * Math.Abs(expected), $"{recompute.Out} vs {full.Out}");
+        // The segments recompute the forward pass of all but the last: more FLOPs than one whole graph.
+        Assert.True(b.GetProperty("flops_per_step").GetInt64() > a.GetProperty("flops_per_step").GetInt64());
+    }
+
+    [Fact]
+    public void Bench_recompute_every_refuses_a_bidirectional_layer()
+    {
+        var result = CliRunner.Run("bench", "--cell", "gru", "--input", "4", "--hidden", "8", "--batch", "2", "--steps", "5", "--bidirectional", "--recompute-every", "2");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--recompute-every runs the steps in segments from the first one on, so it cannot train a bidirectional layer", result.Error);
+    }
+
     [Fact]
     public void Bench_gemm_reports_every_shape()
     {

@@ -22,6 +22,7 @@ public sealed class BenchCommand : ICommand
             new OptionSpec("--layers", "L", "stacked layers (default 1)"),
             new OptionSpec("--bidirectional", null, "two directions"),
             new OptionSpec("--mode", "MODE", "train (forward, backward, SGD step) or infer (forward); default train", Choices: ["train", "infer"]),
+            new OptionSpec("--recompute-every", "K", "checkpointed BPTT: train in segments of K steps, recomputing each in the backward pass (memory ~ T/K + K steps)"),
             new OptionSpec("--threads", "N", "threads to use (default 1; this version's kernels run on one thread)"),
             new OptionSpec("--repeat", "K", "timed runs (default 5)"),
             new OptionSpec("--warmup-seconds", "S", "warm up at least this long after the first call (default 1)"),
@@ -74,8 +75,13 @@ public sealed class BenchCommand : ICommand
         var config = new BenchConfig(args.Option("--cell")!, args.IntOption("--input", 1, 1), args.IntOption("--hidden", 1, 1),
             args.IntOption("--batch", 1, 1), args.IntOption("--steps", 1, 1), args.IntOption("--layers", 1, 1), args.Flags.Contains("--bidirectional"));
         string mode = args.Option("--mode") ?? "train";
+        int? recomputeEvery = args.Option("--recompute-every") is null ? null : args.IntOption("--recompute-every", 1, 1);
+        if (recomputeEvery is not null && config.Bidirectional)
+            throw new UsageException("--recompute-every runs the steps in segments from the first one on, so it cannot train a bidirectional layer");
+        if (recomputeEvery is not null && args.Flags.Contains("--profile"))
+            throw new UsageException("--profile times one graph's kernels; with --recompute-every a step runs several segment graphs, so leave one of them out");
         var r = RecurrentBenchmark.Run(config, mode, warmupSeconds: warmupSeconds, repeat: repeat, profileSteps: args.Flags.Contains("--profile") ? ProfileSteps : 0,
-            fusion: !args.Flags.Contains("--no-fusion"));
+            recomputeEvery: recomputeEvery, fusion: !args.Flags.Contains("--no-fusion"));
         if (json)
         {
             context.Out.WriteLine(new JsonObject
@@ -89,6 +95,7 @@ public sealed class BenchCommand : ICommand
                 ["layers"] = config.Layers,
                 ["bidirectional"] = config.Bidirectional,
                 ["mode"] = mode,
+                ["recompute_every"] = recomputeEvery,
                 ["threads"] = threads,
                 ["fusion"] = !args.Flags.Contains("--no-fusion"),
                 ["median_ms"] = Math.Round(r.MedianMs, 3),
@@ -113,7 +120,7 @@ public sealed class BenchCommand : ICommand
         else
         {
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{config.Cell} I={config.Input} H={config.Hidden} B={config.Batch} T={config.Steps} L={config.Layers}{(config.Bidirectional ? " bidirectional" : "")} {mode}: " +
+                $"{config.Cell} I={config.Input} H={config.Hidden} B={config.Batch} T={config.Steps} L={config.Layers}{(config.Bidirectional ? " bidirectional" : "")}{(recomputeEvery is { } k ? $" recompute every {k}" : "")} {mode}: " +
                 $"median {r.MedianMs:0.000} ms (min {r.MinMs:0.000}), {r.Gflops:0.00} GFLOP/s, {r.AllocatedBytesPerStep} bytes allocated per step, " +
                 $"peak RSS {r.PeakRssMb:0.0} MB, first call {r.FirstCallMs:0} ms"));
             if (r.Profile is { } profile) WriteProfile(context.Out, profile);

@@ -94,4 +94,15 @@ public sealed record BoundModel(BoundInput Input, IReadOnlyList<BoundLayer> Laye
     public BoundRnnLayer? ConditionedLayer => OneToMany && Condition == "state" ? RnnLayers.FirstOrDefault() : null;
 
     public IEnumerable<BoundRnnLayer> RnnLayers => Layers.OfType<BoundRnnLayer>();
+
+    /// <summary>
+    /// Why the steps cannot run in segments, first to last, carrying only the recurrent states from one segment to the
+    /// next (checkpointed BPTT, <c>training.recompute_every</c>); null when they can.
+    /// </summary>
+    public string? SegmentObstacle() =>
+        RnnLayers.FirstOrDefault(l => l.Directions == 2) is { } bidirectional
+            ? $"the layer '{bidirectional.Name}' is bidirectional (its reverse direction starts at the last step); remove 'bidirectional' or 'recompute_every'"
+        : OneToMany ? "a one-to-many model's condition enters at the first step; remove 'recompute_every'"
+        : ManyToOne && Pooling != "last" ? $"'pooling: {Pooling}' reads every step at once; use 'pooling: last' or remove 'recompute_every'"
+        : null;
 }

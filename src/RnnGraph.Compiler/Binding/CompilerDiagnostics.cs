@@ -102,6 +102,10 @@ public static class CompilerDiagnostics
     public static void ReportStateConditionNeedsRecurrentLayer(this DiagnosticBag bag, TextLocation at) =>
         bag.Report("RG0234", at, "'condition: state' sets the initial state of the first rnn layer, but this model has no rnn layer; use 'condition: first-step'");
 
+    /// <summary><c>training.recompute_every</c> trains the steps in segments from the first one on; <paramref name="why"/> says what stands in the way.</summary>
+    public static void ReportRecomputeNotSupported(this DiagnosticBag bag, TextLocation at, string why) =>
+        bag.Report("RG0235", at, $"'recompute_every' cannot train this model: {why}");
+
     public static void ReportNoLayers(this DiagnosticBag bag, TextLocation at) =>
         bag.Report("RG0225", at, "the model has no layers; add at least one under layers:");
 

@@ -134,7 +134,7 @@ public sealed class ModelBinder
             }
         }
         if (!ok || _bag.HasErrors) return null;
-        return new BoundModel(input, layers, batchFirst ?? false, parameters)
+        var bound = new BoundModel(input, layers, batchFirst ?? false, parameters)
         {
             ManyToOne = manyToOne,
             Pooling = poolingMode,
@@ -142,6 +142,12 @@ public sealed class ModelBinder
             Condition = conditionMode,
             FeedbackVocab = feedbackVocab,
         };
+        if (document.Training?.RecomputeEvery is { } recompute && bound.SegmentObstacle() is { } obstacle)
+        {
+            _bag.ReportRecomputeNotSupported(recompute.Location, obstacle);
+            return null;
+        }
+        return bound;
     }
 
     /// <summary>

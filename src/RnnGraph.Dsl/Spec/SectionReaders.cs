@@ -78,6 +78,7 @@ internal static class SectionReaders
             Warmup = o.NonNegativeInteger("warmup", "warmup"),
             EarlyStopping = o.PositiveInteger("early_stopping", "early stopping patience"),
             Init = o.Choice("init", "weight initialization", SpecKeys.Inits),
+            RecomputeEvery = o.PositiveInteger("recompute_every", "recompute segment length"),
         };
     }
 

@@ -42,7 +42,7 @@ internal static class SpecKeys
         required: [],
         optional: [
             "epochs", "batch_size", "steps", "optimizer", "learning_rate", "clip_norm", "seed",
-            "schedule", "step_size", "gamma", "min_learning_rate", "warmup", "early_stopping", "init",
+            "schedule", "step_size", "gamma", "min_learning_rate", "warmup", "early_stopping", "init", "recompute_every",
         ]);
 
     public static readonly KeyTable Generation = new(required: [], optional: ["samples", "max_length", "temperature", "prefix"]);

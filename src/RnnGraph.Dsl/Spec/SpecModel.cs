@@ -69,6 +69,9 @@ public sealed record TrainingSpec(TextLocation Location)
 
     /// <summary>The weight initialization: <c>default</c>, <c>xavier</c> or <c>orthogonal</c>.</summary>
     public Located<string>? Init { get; init; }
+
+    /// <summary>Checkpointed BPTT: keep the states of every k-th step and recompute each k-step segment in the backward pass; null for off.</summary>
+    public Located<int>? RecomputeEvery { get; init; }
 }
 
 /// <summary>The <c>generation:</c> section: samples drawn from a trained language model.</summary>

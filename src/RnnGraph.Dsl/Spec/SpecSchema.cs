@@ -161,6 +161,7 @@ public static class SpecSchema
             },
             ["early_stopping"] = () => PositiveInteger("Stop when the validation loss has not improved for this many epochs, keeping the best epoch's weights; needs data.validation > 0. Default off."),
             ["init"] = () => Enum(SpecKeys.Inits, "Weight initialization, seeded by seed: default is PyTorch's; xavier draws 2-D weights from U(-a, a), a = sqrt(6 / (fan_in + fan_out)), with zero biases; orthogonal is xavier with an orthogonal matrix per gate block of the recurrent weights. Embeddings are N(0, 1) in all three. Default default."),
+            ["recompute_every"] = () => PositiveInteger("Checkpointed BPTT for long sequences: keep only every k-th step's states in the forward pass and recompute each k-step segment during the backward pass (memory about T/k + k steps instead of T). Same loss and gradients. Default off."),
         },
         ["generation"] = new(StringComparer.Ordinal)
         {

@@ -49,16 +49,17 @@ public static class RecurrentBenchmark
     /// JIT's tiered compilation needs many calls before the kernels run fully optimized code.
     /// </param>
     /// <param name="profileSteps">After the timing, this many more steps with every kernel timed (<see cref="BenchResult.Profile"/>); 0: none.</param>
+    /// <param name="recomputeEvery">Checkpointed BPTT in segments of this many steps (<see cref="TrainerOptions.RecomputeEvery"/>); null for off.</param>
     /// <param name="fusion">Off: leave out the elementwise-fusion pass, to see what it gains.</param>
     public static BenchResult Run(BenchConfig config, string mode, int warmup = 2, double warmupSeconds = 1.0, int repeat = 5, int seed = 1, int profileSteps = 0,
-        bool fusion = true)
+                                  int? recomputeEvery = null, bool fusion = true)
     {
         var compilation = Compilation.Create(new SourceText("bench.yaml", config.ToSpec()));
         if (compilation.HasErrors || compilation.Model is null)
             throw new ArgumentException("the configuration does not compile: " + compilation.Diagnostics.First(), nameof(config));
         compilation.ElementwiseFusion = fusion;
         var parameters = ParameterInitializer.PyTorchDefaults(compilation.Model, seed);
-        var trainer = new Trainer(compilation, parameters, new SgdOptimizer(), new TrainerOptions(LossKind.MeanSquaredError));
+        var trainer = new Trainer(compilation, parameters, new SgdOptimizer(), new TrainerOptions(LossKind.MeanSquaredError) { RecomputeEvery = recomputeEvery });
         var batch = RandomBatch(config, new Random(seed + 1));
         bool train = mode == "train";
         Func<double> step = train ? () => trainer.Step(batch, LearningRate) : () => trainer.Loss(batch);
@@ -84,7 +85,8 @@ public static class RecurrentBenchmark
             profile = executor.StopProfiling();
         }
 
-        long flops = trainer.GraphFor(batch, withBackward: train).Nodes.Sum(n => OpCost.Flops(n, batch.Batch));
+        // With recompute the step runs several segment graphs (never one of all T steps): their FLOPs times their runs.
+        long flops = trainer.GraphsRunFor(batch, withBackward: train).Sum(g => g.Runs * g.Graph.Nodes.Sum(n => OpCost.Flops(n, batch.Batch)));
         double median = Timing.Median(times);
         return new BenchResult(mode, median, times.Min(), times, flops / (median * 1e6), allocated, Timing.PeakResidentMegabytes(),
             firstMs, warmupCalls, parameters.Sum(p => (long)p.Length), flops, loss)

@@ -46,6 +46,9 @@ public sealed record RunSettings(
     /// <summary>The weight initialization: <c>default</c>, <c>xavier</c> or <c>orthogonal</c>.</summary>
     public string Init { get; init; } = "default";
 
+    /// <summary>Checkpointed BPTT: batches of more steps train in segments of this many (<see cref="TrainerOptions.RecomputeEvery"/>); null for off.</summary>
+    public int? RecomputeEvery { get; init; }
+
     /// <summary>The learning rate of every optimizer step of a run of <paramref name="totalSteps"/> steps, one epoch being <paramref name="batchesPerEpoch"/> of them.</summary>
     public ILearningRateSchedule LearningRateSchedule(long totalSteps, int batchesPerEpoch)
     {
@@ -78,6 +81,7 @@ public sealed record RunSettings(
             Warmup = t?.Warmup?.Value ?? 0,
             EarlyStopping = t?.EarlyStopping?.Value,
             Init = t?.Init?.Value ?? "default",
+            RecomputeEvery = t?.RecomputeEvery?.Value,
             MaxTokens = d?.MaxTokens?.Value,
             Columns = d?.Columns?.Select(c => c.Value).ToList(),
             Window = d?.Window?.Value ?? 32,

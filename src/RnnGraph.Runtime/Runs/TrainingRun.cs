@@ -63,7 +63,10 @@ public static class TrainingRun
             observer.Message($"resuming {runFolder} after epoch {checkpoint.Epoch}");
         }
         observer.Message($"model: {model.Parameters.Sum(p => p.Dims.Aggregate(1L, (a, b) => a * b))} weights; {settings.Optimizer} lr {settings.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {settings.BatchSize}, {settings.Epochs} epochs");
-        var trainer = new Trainer(task.Compilation, parameters, optimizer, new TrainerOptions(task.Loss, ClipNorm: settings.ClipNorm, Seed: settings.Seed));
+        var trainer = new Trainer(task.Compilation, parameters, optimizer, new TrainerOptions(task.Loss, ClipNorm: settings.ClipNorm, Seed: settings.Seed)
+        {
+            RecomputeEvery = settings.RecomputeEvery,
+        });
 
         // The folder is usable from the start: the spec, the vocabulary and where relative data paths point.
         Directory.CreateDirectory(runFolder);
@@ -84,6 +87,12 @@ public static class TrainingRun
         if (flowBatches.Any(b => b.InitialStates is not null)) flowBatches = flowBatches.Take(1).ToList(); // a stream's later windows carry states
         // Without the padding up to the length bucket: no step of the measured batches is empty for every sequence.
         flowBatches = flowBatches.Select(b => b.Lengths is { } l && l.Max() < b.Steps ? RunBatches.Cut(b, l.Max(), model.OneOutputPerExample) : b).ToList();
+        // The gradient flow needs every step's dL/dh_t from one whole-sequence graph, which recompute_every is there to avoid.
+        if (settings.RecomputeEvery is { } every && flowBatches.Any(b => b.Steps > every))
+        {
+            observer.Message($"gradient flow not measured: its batches are longer than recompute_every ({every} steps)");
+            flowBatches = [];
+        }
         void Report(RunReport? final) => RunReportWriter.Write(runFolder, probe.Source.Text, specName, settings, metrics, schedule, totalSteps, statics,
             RunReportWriter.GradientFlowHtml(flows), final, clock.Elapsed);
         bool stopped = false;

@@ -13,7 +13,7 @@ namespace RnnGraph.Runtime.Training;
 /// optimizer step. Graphs are compiled once per sequence length and executors planned once per batch size,
 /// so repeated steps on same-shaped batches only copy data and run kernels.
 /// </summary>
-public sealed class Trainer
+public sealed partial class Trainer
 {
     private readonly Compilation _compilation;
     private readonly IOptimizer _optimizer;
@@ -38,6 +38,11 @@ public sealed class Trainer
         foreach (var layer in model.RnnLayers)
             for (int s = 0; s < layer.States.Count; s++)
                 _stackSizes[ModelNames.InitialState(model, layer, s)] = layer.NumLayers * layer.Directions;
+        if (Options.RecomputeEvery is { } every)
+        {
+            if (every < 1) throw new ArgumentOutOfRangeException(nameof(options), "RecomputeEvery must be a positive number of steps");
+            if (model.SegmentObstacle() is { } obstacle) throw new ArgumentException("RecomputeEvery cannot train this model: " + obstacle, nameof(options));
+        }
     }
 
     /// <summary>
@@ -77,6 +82,7 @@ public sealed class Trainer
     public TrainerOptions Options { get; }
 
     /// <summary>The optimized graph this trainer runs for batches shaped like <paramref name="batch"/> (compiled on first use).</summary>
+    /// <para>Always the one graph of all the batch's steps, also when <see cref="TrainerOptions.RecomputeEvery"/> would train it in segments (<see cref="GraphsRunFor"/>).</para>
     public Graph GraphFor(TrainingBatch batch, bool withBackward = true) => ExecutorFor(batch, withBackward).Executor.Graph;
 
     /// <summary>The executor <see cref="Step"/> (or, without backward, <see cref="Loss(TrainingBatch)"/>) runs for batches shaped like this one, e.g. to profile it.</summary>
@@ -89,7 +95,7 @@ public sealed class Trainer
     /// The recurrent states at the end of the last batch, by initial-state input name (<c>h0</c>, <c>c0</c>),
     /// ready to be passed as the next window's <see cref="TrainingBatch.InitialStates"/>.
     /// </summary>
-    public IReadOnlyDictionary<string, float[]> FinalStates => _finalStates ??= CopyFinalStates();
+    public IReadOnlyDictionary<string, float[]> FinalStates => _finalStates ??= _lastRun is null && _segmentFinals is not null ? CopySegmentFinalStates() : CopyFinalStates();
 
     /// <summary>The executor that ran last (its final-state outputs are the current final states), and their copies once asked for.</summary>
     private PlannedExecutor? _lastRun;
@@ -98,6 +104,7 @@ public sealed class Trainer
     /// <summary>Runs one training step and returns the loss before the update (as PyTorch's loop reports it).</summary>
     public double Step(TrainingBatch batch, double learningRate)
     {
+        if (Segmented(batch) is { } segments) return SegmentedStep(batch, segments, learningRate);
         var plan = ExecutorFor(batch);
         var executor = plan.Executor;
         foreach (var p in Parameters)
@@ -120,6 +127,7 @@ public sealed class Trainer
     /// <summary>The loss on a batch without any update (validation): a forward-only graph.</summary>
     public double Loss(TrainingBatch batch)
     {
+        if (Segmented(batch) is { } segments) return SegmentedLoss(batch, segments, []);
         var plan = ExecutorFor(batch, withBackward: false);
         var executor = plan.Executor;
         foreach (var p in Parameters)
@@ -136,6 +144,7 @@ public sealed class Trainer
     /// </summary>
     public double Loss(TrainingBatch batch, Span<float> outputs)
     {
+        if (Segmented(batch) is { } segments) return SegmentedLoss(batch, segments, outputs);
         double loss = Loss(batch);
         var plan = ExecutorFor(batch, withBackward: false);
         int offset = 0;

@@ -126,6 +126,14 @@ public sealed class SpecReaderSectionErrorTests
             "spec.yaml(8,24): error RG0007: number of samples must be a positive integer, got 0",
             "spec.yaml(8,39): error RG0007: maximum length must be a positive integer, got -5");
 
+    [Theory]
+    [InlineData("0", "spec.yaml(6,30): error RG0007: recompute segment length must be a positive integer, got 0")]
+    [InlineData("-3", "spec.yaml(6,30): error RG0007: recompute segment length must be a positive integer, got -3")]
+    [InlineData("2.5", "spec.yaml(6,30): error RG0004: expected an integer for 'recompute_every', got '2.5'")]
+    [InlineData("yes", "spec.yaml(6,30): error RG0004: expected an integer for 'recompute_every', got 'yes'")]
+    public void Recompute_every_must_be_a_positive_integer(string value, string expected) =>
+        AssertErrors(MinimalModel + $"training: {{ recompute_every: {value} }}\n", expected);
+
     [Fact]
     public void Rates_norms_and_temperatures_must_be_positive() =>
         AssertErrors(MinimalModel + """

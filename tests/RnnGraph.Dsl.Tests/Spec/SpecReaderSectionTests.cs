@@ -200,4 +200,18 @@ public sealed class SpecReaderSectionTests
         Assert.Equal(2.0, document.Generation!.Temperature!.Value.Value);
         Assert.Equal("", document.Generation.Prefix!.Value.Value);
     }
+
+    [Fact]
+    public void Reads_recompute_every_with_its_location()
+    {
+        var (document, diagnostics) = Read(MinimalModel + """
+            training: { steps: 20000, recompute_every: 141 }
+            """);
+
+        Assert.Empty(diagnostics);
+        var every = document.Training!.RecomputeEvery!.Value;
+        Assert.Equal(141, every.Value);
+        Assert.Equal((6, 44), (every.Location.Line, every.Location.Column));
+        Assert.Null(Read(MinimalModel + "training: { steps: 20 }\n").Document.Training!.RecomputeEvery);
+    }
 }
