@@ -13,8 +13,11 @@ namespace RnnGraph.Runtime.Kernels;
 /// </summary>
 public static class FusedKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Elements per piece: small enough that a program's live registers stay in L1/L2.</summary>
-    internal const int ChunkElements = 2048;
+    /// <summary>
+    /// Elements per piece: a program's few live registers of 64 KB each stay in L2, and pieces are long enough that the
+    /// per-call cost of the span routines is small (with 2048-value pieces a [32,256] tensor took four times the calls).
+    /// </summary>
+    internal const int ChunkElements = 16384;
 
     /// <summary>
     /// No piece is shorter than this unless the tensor is: the vectorized transcendental functions compute a span of 16
@@ -48,14 +51,13 @@ public static class FusedKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
         private readonly int[] _chunks;
         private readonly Kind[] _kind;
         private readonly int[] _slot, _offset, _columnStart, _sourceWidth;
-        private readonly T[]?[] _gathered;
+        private readonly int[] _gathered;
         private readonly bool[] _unary;
         private readonly ElementwiseKernels<T>.UnaryOp[] _unaryOp;
         private readonly ElementwiseKernels<T>.BinaryOp[] _binaryOp;
         private readonly int[][] _operands;
         private readonly int[] _dest;
-        private readonly T[][] _registers;
-        private readonly T[] _expanded;
+        private readonly int _longest, _scratchCount, _expanded;
 
         public Plan(Instruction<T> ins)
         {
@@ -75,7 +77,8 @@ public static class FusedKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
             _offset = new int[args];
             _columnStart = new int[args];
             _sourceWidth = new int[args];
-            _gathered = new T[args][];
+            _gathered = new int[args];
+            int gathers = 0;
             for (int a = 0; a < args; a++)
             {
                 var arg = program.Args[a];
@@ -89,7 +92,7 @@ public static class FusedKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
                         _kind[a] = Kind.Columns;
                         _columnStart[a] = arg.Start;
                         _sourceWidth[a] = source[^1];
-                        _gathered[a] = new T[longest];
+                        _gathered[a] = gathers++;
                         break;
                     case FusedView.Rows:
                         // The rows' count is the result's, which fixes the batch size the symbolic offset counts in.
@@ -131,14 +134,18 @@ public static class FusedKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
                 foreach (int o in _operands[s].Distinct())
                     if (o < 0 && lastUse[~o] == s && _dest[~o] >= 0) free.Push(_dest[~o]);
             }
-            _registers = new T[registers][];
-            for (int r = 0; r < registers; r++) _registers[r] = new T[longest];
-            _expanded = new T[longest];
+            // Scratch arrays: the registers, then one per gathered operand, then one to spread a broadcast operand into.
+            for (int a = 0; a < args; a++)
+                if (_kind[a] == Kind.Columns) _gathered[a] += registers;
+            _expanded = registers + gathers;
+            _scratchCount = _expanded + 1;
+            _longest = longest;
         }
 
         public void Execute(Instruction<T> ins, T[][] buf)
         {
             var y = buf[ins.Output];
+            var scratch = Scratch(_scratchCount, _longest);
             for (int c = 1; c < _chunks.Length; c++)
             {
                 int r0 = _chunks[c - 1], rows = _chunks[c] - r0, length = rows * _width;
@@ -146,46 +153,46 @@ public static class FusedKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
                     if (_kind[a] == Kind.Columns)
                     {
                         var source = buf[_slot[a]];
-                        var target = _gathered[a]!;
+                        var target = scratch[_gathered[a]];
                         int stride = _sourceWidth[a], start = _columnStart[a];
                         for (int r = 0; r < rows; r++)
                             source.AsSpan((r0 + r) * stride + start, _width).CopyTo(target.AsSpan(r * _width));
                     }
                 for (int s = 0; s < _dest.Length; s++)
                 {
-                    var dest = _dest[s] < 0 ? y.AsSpan(r0 * _width, length) : _registers[_dest[s]].AsSpan(0, length);
+                    var dest = _dest[s] < 0 ? y.AsSpan(r0 * _width, length) : scratch[_dest[s]].AsSpan(0, length);
                     var operands = _operands[s];
                     if (_unary[s])
                     {
-                        ElementwiseKernels<T>.Unary(_unaryOp[s], Span(operands[0], buf, r0, length, out _), dest);
+                        ElementwiseKernels<T>.Unary(_unaryOp[s], Span(operands[0], buf, scratch, r0, length, out _), dest);
                         continue;
                     }
-                    var a = Span(operands[0], buf, r0, length, out var ka);
-                    var b = Span(operands[1], buf, r0, length, out var kb);
-                    Binary(_binaryOp[s], a, ka, b, kb, dest, rows);
+                    var a = Span(operands[0], buf, scratch, r0, length, out var ka);
+                    var b = Span(operands[1], buf, scratch, r0, length, out var kb);
+                    Binary(_binaryOp[s], a, ka, b, kb, dest, rows, scratch[_expanded]);
                 }
             }
         }
 
         /// <summary>An operand's values for the piece starting at row <paramref name="r0"/>: all of them, one row, or one value.</summary>
-        private ReadOnlySpan<T> Span(int operand, T[][] buf, int r0, int length, out Kind kind)
+        private ReadOnlySpan<T> Span(int operand, T[][] buf, T[][] scratch, int r0, int length, out Kind kind)
         {
             if (operand < 0)
             {
                 kind = Kind.Contiguous;
-                return _registers[_dest[~operand]].AsSpan(0, length);
+                return scratch[_dest[~operand]].AsSpan(0, length);
             }
             kind = _kind[operand];
             return kind switch
             {
                 Kind.Contiguous => buf[_slot[operand]].AsSpan(_offset[operand] + r0 * _width, length),
-                Kind.Columns => _gathered[operand].AsSpan(0, length),
+                Kind.Columns => scratch[_gathered[operand]].AsSpan(0, length),
                 Kind.Row => buf[_slot[operand]].AsSpan(0, _width),
                 _ => buf[_slot[operand]].AsSpan(0, 1),
             };
         }
 
-        private void Binary(ElementwiseKernels<T>.BinaryOp op, ReadOnlySpan<T> a, Kind ka, ReadOnlySpan<T> b, Kind kb, Span<T> y, int rows)
+        private void Binary(ElementwiseKernels<T>.BinaryOp op, ReadOnlySpan<T> a, Kind ka, ReadOnlySpan<T> b, Kind kb, Span<T> y, int rows, T[] expanded)
         {
             bool fullA = ka is Kind.Contiguous or Kind.Columns, fullB = kb is Kind.Contiguous or Kind.Columns;
             if (fullA && fullB) ElementwiseKernels<T>.Broadcasting.Same(a, b, y, op);
@@ -198,12 +205,33 @@ public static class FusedKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
             else
             {
                 // Neither operand covers the piece (a row and a scalar): spread the left one out first.
-                var spread = _expanded.AsSpan(0, y.Length);
+                var spread = expanded.AsSpan(0, y.Length);
                 if (ka == Kind.Scalar) spread.Fill(a[0]);
                 else for (int r = 0; r < rows; r++) a.CopyTo(spread.Slice(r * _width, _width));
-                Binary(op, spread, Kind.Contiguous, b, kb, y, rows);
+                Binary(op, spread, Kind.Contiguous, b, kb, y, rows, expanded);
             }
         }
+    }
+
+    [ThreadStatic] private static T[][]? t_scratch;
+
+    /// <summary>
+    /// This thread's scratch arrays, at least <paramref name="count"/> of at least <paramref name="length"/> values. Every
+    /// fused kernel on a thread shares them (kernels on one thread run one at a time), so the registers stay in cache
+    /// from one fused node to the next; they grow on the first runs only.
+    /// </summary>
+    private static T[][] Scratch(int count, int length)
+    {
+        var scratch = t_scratch;
+        if (scratch is not null && scratch.Length >= count && (count == 0 || scratch[count - 1].Length >= length)) return scratch;
+        int size = Math.Max(count, scratch?.Length ?? 0);
+        var grown = new T[size][];
+        for (int i = 0; i < size; i++)
+        {
+            int old = scratch is not null && i < scratch.Length ? scratch[i].Length : 0;
+            grown[i] = old >= length ? scratch![i] : new T[Math.Max(length, old)];
+        }
+        return t_scratch = grown;
     }
 
     private static ElementwiseKernels<T>.UnaryOp UnaryOpOf(string op) => op switch

@@ -26,13 +26,13 @@ public sealed class ElementwiseFusionEquivalenceTests
         }
         static string Rnn(string cell, int hidden, string extra = "") =>
             $"model:\n  inputs:\n    x: {{ size: 7 }}\n  layers:\n    - rnn: {{ cell: {cell}, hidden: {hidden}{extra} }}\n    - dense: {{ units: 3 }}\n";
-        // [B, 4H] = 9600 and [B, H] = 2400 values: several pieces of the fused kernel.
-        data.Add("lstm, several pieces", Rnn("lstm", 300), 3, 8, true, false);
-        // [B, H] = 2055 values in rows of 5: 409 rows and then 2 rows (10 values), which join the piece before.
-        data.Add("gru, short last piece joined", Rnn("gru", 5), 3, 411, false, true);
-        // Rows of 3: 682 rows and then 1 row (3 values, below every vector width), joined likewise.
-        data.Add("lstm, three-value last piece joined", Rnn("lstm", 3), 3, 683, false, false);
-        data.Add("rnn_relu bidirectional, pieces", Rnn("rnn_relu", 130, ", layers: 2, bidirectional: true"), 4, 33, false, false);
+        // [B, 4H] = 19200 values: two pieces of the fused kernel (ChunkElements = 16384).
+        data.Add("lstm, several pieces", Rnn("lstm", 300), 3, 16, true, false);
+        // [B, H] in rows of 5: 3276 rows and then 2 rows (10 values), which join the piece before.
+        data.Add("gru, short last piece joined", Rnn("gru", 5), 3, 3278, false, true);
+        // Rows of 3: 5461 rows and then 1 row (3 values, below every vector width), joined likewise.
+        data.Add("lstm, three-value last piece joined", Rnn("lstm", 3), 3, 5462, false, false);
+        data.Add("rnn_relu bidirectional, pieces", Rnn("rnn_relu", 130, ", layers: 2, bidirectional: true"), 4, 129, false, false);
         data.Add("peephole lstm", "model:\n  inputs:\n    x: { size: 3 }\n  layers:\n    - rnn: { cell: lstm, hidden: 40, peepholes: true }\n", 4, 60, true, false);
         return data;
     }
@@ -70,6 +70,7 @@ public sealed class ElementwiseFusionEquivalenceTests
     [InlineData(413, 5, 2048, 16, new[] { 0, 409, 413 })]   // 4 rows of 5 = 20 values: a piece of its own
     [InlineData(8, 1200, 2048, 16, new[] { 0, 1, 2, 3, 4, 5, 6, 7, 8 })]
     [InlineData(32, 256, 2048, 16, new[] { 0, 8, 16, 24, 32 })]
+    [InlineData(32, 1024, FusedKernel<float>.ChunkElements, 16, new[] { 0, 16, 32 })]
     [InlineData(3, 2, 2048, 16, new[] { 0, 3 })]
     public void Pieces_cover_the_rows_and_none_is_short(int rows, int width, int target, int minimum, int[] expected)
     {
@@ -85,7 +86,7 @@ public sealed class ElementwiseFusionEquivalenceTests
         var compilation = Compilation.Create(new SourceText("lstm.yaml",
             "model:\n  inputs:\n    x: { size: 7 }\n  layers:\n    - rnn: { cell: lstm, hidden: 300 }\n"));
         var graph = compilation.Stage("optimized", 4);
-        var executor = Feed(new Executor<float>(graph, 8), graph, 8);
+        var executor = Feed(new Executor<float>(graph, 16), graph, 16);
         executor.Run();
         long before = GC.GetAllocatedBytesForCurrentThread();
         executor.Run();
