@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RnnGraph.Runtime.Benchmarks;
+using RnnGraph.Runtime.Execution;
 
 namespace RnnGraph.Cli.Commands;
 
@@ -22,7 +23,7 @@ public sealed class BenchCommand : ICommand
             new OptionSpec("--layers", "L", "stacked layers (default 1)"),
             new OptionSpec("--bidirectional", null, "two directions"),
             new OptionSpec("--mode", "MODE", "train (forward, backward, SGD step) or infer (forward); default train", Choices: ["train", "infer"]),
-            new OptionSpec("--threads", "N", "threads to use (default 1; this version's kernels run on one thread)"),
+            new OptionSpec("--threads", "N", "threads a step may use: 2 runs independent chains (bidirectional, stacked layers) on two lanes when the graph has enough parallel work, and splits large products (default 1)"),
             new OptionSpec("--repeat", "K", "timed runs (default 5)"),
             new OptionSpec("--warmup-seconds", "S", "warm up at least this long after the first call (default 1)"),
             new OptionSpec("--gemm", null, "time MatMulKernel<float> on the benchmark's GEMM shapes instead"),
@@ -50,7 +51,8 @@ public sealed class BenchCommand : ICommand
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        int threads = args.IntOption("--threads", 1, 1);
+        int threads = args.IntOption("--threads", ExecutionThreads.Default, 1);
+        ExecutionThreads.ApplyToKernels(threads);
         int repeat = args.IntOption("--repeat", 5, 1);
         double warmupSeconds = 1.0;
         if (args.Option("--warmup-seconds") is { } w && (!double.TryParse(w, NumberStyles.Float, CultureInfo.InvariantCulture, out warmupSeconds) || warmupSeconds < 0))
@@ -73,7 +75,8 @@ public sealed class BenchCommand : ICommand
         var config = new BenchConfig(args.Option("--cell")!, args.IntOption("--input", 1, 1), args.IntOption("--hidden", 1, 1),
             args.IntOption("--batch", 1, 1), args.IntOption("--steps", 1, 1), args.IntOption("--layers", 1, 1), args.Flags.Contains("--bidirectional"));
         string mode = args.Option("--mode") ?? "train";
-        var r = RecurrentBenchmark.Run(config, mode, warmupSeconds: warmupSeconds, repeat: repeat, profileSteps: args.Flags.Contains("--profile") ? ProfileSteps : 0);
+        var r = RecurrentBenchmark.Run(config, mode, warmupSeconds: warmupSeconds, repeat: repeat, profileSteps: args.Flags.Contains("--profile") ? ProfileSteps : 0,
+            threads: threads);
         if (json)
         {
             context.Out.WriteLine(new JsonObject
@@ -88,6 +91,8 @@ public sealed class BenchCommand : ICommand
                 ["bidirectional"] = config.Bidirectional,
                 ["mode"] = mode,
                 ["threads"] = threads,
+                ["lanes"] = r.Lanes,
+                ["predicted_speedup"] = Math.Round(r.PredictedSpeedup, 3),
                 ["median_ms"] = Math.Round(r.MedianMs, 3),
                 ["min_ms"] = Math.Round(r.MinMs, 3),
                 ["times_ms"] = new JsonArray([.. r.TimesMs.Select(t => (JsonNode)Math.Round(t, 3))]),
@@ -109,10 +114,13 @@ public sealed class BenchCommand : ICommand
         }
         else
         {
+            string lanes = threads > 1
+                ? string.Create(CultureInfo.InvariantCulture, $"; {threads} threads: {r.Lanes} lane{(r.Lanes > 1 ? "s" : "")} (two predicted {r.PredictedSpeedup:0.00}× faster)")
+                : "";
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{config.Cell} I={config.Input} H={config.Hidden} B={config.Batch} T={config.Steps} L={config.Layers}{(config.Bidirectional ? " bidirectional" : "")} {mode}: " +
                 $"median {r.MedianMs:0.000} ms (min {r.MinMs:0.000}), {r.Gflops:0.00} GFLOP/s, {r.AllocatedBytesPerStep} bytes allocated per step, " +
-                $"peak RSS {r.PeakRssMb:0.0} MB, first call {r.FirstCallMs:0} ms"));
+                $"peak RSS {r.PeakRssMb:0.0} MB, first call {r.FirstCallMs:0} ms{lanes}"));
             if (r.Profile is { } profile) WriteProfile(context.Out, profile);
         }
         return 0;

@@ -29,6 +29,11 @@ public sealed record BenchResult(string Mode, double MedianMs, double MinMs, IRe
 {
     /// <summary>Time per step by kind of kernel (most expensive first) when the benchmark was asked to profile.</summary>
     public IReadOnlyList<Execution.KernelTime>? Profile { get; init; }
+
+    /// <summary>Lanes the step's executor runs on (1 or 2) and the speedup its cost model predicted for two.</summary>
+    public int Lanes { get; init; } = 1;
+
+    public double PredictedSpeedup { get; init; } = 1;
 }
 
 /// <summary>
@@ -48,14 +53,16 @@ public static class RecurrentBenchmark
     /// Warmup continues past <paramref name="warmup"/> calls until this much time has passed after the first call: the
     /// JIT's tiered compilation needs many calls before the kernels run fully optimized code.
     /// </param>
+    /// <param name="threads">Threads a step may use (<see cref="TrainerOptions.Threads"/>; GEMM splitting is the caller's <see cref="Kernels.GemmThreading"/>).</param>
     /// <param name="profileSteps">After the timing, this many more steps with every kernel timed (<see cref="BenchResult.Profile"/>); 0: none.</param>
-    public static BenchResult Run(BenchConfig config, string mode, int warmup = 2, double warmupSeconds = 1.0, int repeat = 5, int seed = 1, int profileSteps = 0)
+    public static BenchResult Run(BenchConfig config, string mode, int warmup = 2, double warmupSeconds = 1.0, int repeat = 5, int seed = 1, int profileSteps = 0,
+                                  int threads = 1)
     {
         var compilation = Compilation.Create(new SourceText("bench.yaml", config.ToSpec()));
         if (compilation.HasErrors || compilation.Model is null)
             throw new ArgumentException("the configuration does not compile: " + compilation.Diagnostics.First(), nameof(config));
         var parameters = ParameterInitializer.PyTorchDefaults(compilation.Model, seed);
-        var trainer = new Trainer(compilation, parameters, new SgdOptimizer(), new TrainerOptions(LossKind.MeanSquaredError));
+        var trainer = new Trainer(compilation, parameters, new SgdOptimizer(), new TrainerOptions(LossKind.MeanSquaredError, Threads: threads));
         var batch = RandomBatch(config, new Random(seed + 1));
         bool train = mode == "train";
         Func<double> step = train ? () => trainer.Step(batch, LearningRate) : () => trainer.Loss(batch);
@@ -83,9 +90,10 @@ public static class RecurrentBenchmark
 
         long flops = trainer.GraphFor(batch, withBackward: train).Nodes.Sum(n => OpCost.Flops(n, batch.Batch));
         double median = Timing.Median(times);
+        var used = trainer.ExecutorOf(batch, withBackward: train);
         return new BenchResult(mode, median, times.Min(), times, flops / (median * 1e6), allocated, Timing.PeakResidentMegabytes(),
             firstMs, warmupCalls, parameters.Sum(p => (long)p.Length), flops, loss)
-        { Profile = profile };
+        { Profile = profile, Lanes = used.Lanes, PredictedSpeedup = used.PredictedSpeedup };
     }
 
     /// <summary>Inputs [T,B,I] uniform in [-1, 1) and zero targets [T,B,1], so the MSE loss is the mean of the squared outputs.</summary>

@@ -15,6 +15,9 @@ public static class GemmThreading
         set => maxThreads = Math.Max(1, value);
     }
 
+    /// <summary>Set on the threads of a two-lane executor run: both threads are taken, so products there stay on one.</summary>
+    [ThreadStatic] internal static bool InLane;
+
     /// <summary>Floating-point operations (2·m·n·k) below which splitting costs more than it saves.</summary>
     public static double MinFlops { get; set; } = 4e6;
 }
