@@ -23,10 +23,10 @@ public sealed class BenchCommand : ICommand
             new OptionSpec("--layers", "L", "stacked layers (default 1)"),
             new OptionSpec("--bidirectional", null, "two directions"),
             new OptionSpec("--mode", "MODE", "train (forward, backward, SGD step) or infer (forward); default train", Choices: ["train", "infer"]),
-            new OptionSpec("--threads", "N", "threads a step may use: 2 runs independent chains (bidirectional, stacked layers) on two lanes when the graph has enough parallel work, and splits large products (default 1)"),
+            new OptionSpec("--threads", "N", "threads a step may use (default 1): 2 plans independent chains (the directions of a bidirectional layer, stacked layers) on two lanes when the graph has enough parallel work, and keeps two lanes only where they measure faster than one"),
             new OptionSpec("--repeat", "K", "timed runs (default 5)"),
             new OptionSpec("--warmup-seconds", "S", "warm up at least this long after the first call (default 1)"),
-            new OptionSpec("--gemm", null, "time MatMulKernel<float> on the benchmark's GEMM shapes instead"),
+            new OptionSpec("--gemm", null, "time MatMulKernel<float> on the benchmark's GEMM shapes instead (with --threads: products split by columns)"),
             new OptionSpec("--profile", null, "then time every kernel over 10 more steps and print where a step's time goes (JSON: \"profile\")"),
             new OptionSpec("--json", null, "print one JSON object instead of text"),
         ],
@@ -52,7 +52,6 @@ public sealed class BenchCommand : ICommand
     public int Execute(ParsedArguments args, CliContext context)
     {
         int threads = args.IntOption("--threads", ExecutionThreads.Default, 1);
-        ExecutionThreads.ApplyToKernels(threads);
         int repeat = args.IntOption("--repeat", 5, 1);
         double warmupSeconds = 1.0;
         if (args.Option("--warmup-seconds") is { } w && (!double.TryParse(w, NumberStyles.Float, CultureInfo.InvariantCulture, out warmupSeconds) || warmupSeconds < 0))
@@ -62,6 +61,8 @@ public sealed class BenchCommand : ICommand
 
         if (args.Flags.Contains("--gemm"))
         {
+            // --threads here lets each product split its columns across threads (GemmThreading), the one place it is on.
+            Runtime.Kernels.GemmThreading.MaxThreads = threads;
             var gemm = GemmBenchmark.Run(repeat, Math.Max(0.05, warmupSeconds / 5));
             if (json) context.Out.WriteLine(new JsonObject { ["runtime"] = "rnngraph", ["threads"] = threads, ["gemm"] = gemm }.ToJsonString(compact));
             else
@@ -91,6 +92,7 @@ public sealed class BenchCommand : ICommand
                 ["bidirectional"] = config.Bidirectional,
                 ["mode"] = mode,
                 ["threads"] = threads,
+                ["planned_lanes"] = r.PlannedLanes,
                 ["lanes"] = r.Lanes,
                 ["predicted_speedup"] = Math.Round(r.PredictedSpeedup, 3),
                 ["median_ms"] = Math.Round(r.MedianMs, 3),
@@ -115,7 +117,7 @@ public sealed class BenchCommand : ICommand
         else
         {
             string lanes = threads > 1
-                ? string.Create(CultureInfo.InvariantCulture, $"; {threads} threads: {r.Lanes} lane{(r.Lanes > 1 ? "s" : "")} (two predicted {r.PredictedSpeedup:0.00}× faster)")
+                ? string.Create(CultureInfo.InvariantCulture, $"; {threads} threads: {r.PlannedLanes} lane{(r.PlannedLanes > 1 ? "s" : "")} planned (two predicted {r.PredictedSpeedup:0.00}× faster), {r.Lanes} used")
                 : "";
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{config.Cell} I={config.Input} H={config.Hidden} B={config.Batch} T={config.Steps} L={config.Layers}{(config.Bidirectional ? " bidirectional" : "")} {mode}: " +

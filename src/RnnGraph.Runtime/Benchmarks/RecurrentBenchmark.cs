@@ -30,7 +30,12 @@ public sealed record BenchResult(string Mode, double MedianMs, double MinMs, IRe
     /// <summary>Time per step by kind of kernel (most expensive first) when the benchmark was asked to profile.</summary>
     public IReadOnlyList<Execution.KernelTime>? Profile { get; init; }
 
-    /// <summary>Lanes the step's executor runs on (1 or 2) and the speedup its cost model predicted for two.</summary>
+    /// <summary>
+    /// Lanes the step's executor planned (2 when given threads and the graph has the parallel work), the lanes the
+    /// timed steps used (measured: 2 only where two ran faster), and the speedup the cost model predicted for two.
+    /// </summary>
+    public int PlannedLanes { get; init; } = 1;
+
     public int Lanes { get; init; } = 1;
 
     public double PredictedSpeedup { get; init; } = 1;
@@ -72,7 +77,9 @@ public static class RecurrentBenchmark
         double firstMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         long warm = Stopwatch.GetTimestamp();
         int warmupCalls = 1;
-        for (; warmupCalls < warmup || Stopwatch.GetElapsedTime(warm).TotalSeconds < warmupSeconds; warmupCalls++) step();
+        // With threads, also until the executor has timed one lane against two and chosen (see Executor.LanesInUse).
+        var executor = trainer.ExecutorOf(batch, withBackward: train);
+        for (; warmupCalls < warmup || Stopwatch.GetElapsedTime(warm).TotalSeconds < warmupSeconds || !executor.LanesSettled; warmupCalls++) step();
         var times = Timing.Measure(() => loss = step(), 0, repeat);
         // Allocation of the steps alone (the timing's delegate and array would count otherwise).
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
@@ -82,7 +89,6 @@ public static class RecurrentBenchmark
         IReadOnlyList<Execution.KernelTime>? profile = null;
         if (profileSteps > 0)
         {
-            var executor = trainer.ExecutorOf(batch, withBackward: train);
             executor.StartProfiling();
             for (int i = 0; i < profileSteps; i++) step();
             profile = executor.StopProfiling();
@@ -90,10 +96,9 @@ public static class RecurrentBenchmark
 
         long flops = trainer.GraphFor(batch, withBackward: train).Nodes.Sum(n => OpCost.Flops(n, batch.Batch));
         double median = Timing.Median(times);
-        var used = trainer.ExecutorOf(batch, withBackward: train);
         return new BenchResult(mode, median, times.Min(), times, flops / (median * 1e6), allocated, Timing.PeakResidentMegabytes(),
             firstMs, warmupCalls, parameters.Sum(p => (long)p.Length), flops, loss)
-        { Profile = profile, Lanes = used.Lanes, PredictedSpeedup = used.PredictedSpeedup };
+        { Profile = profile, PlannedLanes = executor.Lanes, Lanes = executor.LanesInUse, PredictedSpeedup = executor.PredictedSpeedup };
     }
 
     /// <summary>Inputs [T,B,I] uniform in [-1, 1) and zero targets [T,B,1], so the MSE loss is the mean of the squared outputs.</summary>

@@ -16,6 +16,63 @@ public sealed partial class Executor<T>
 
     private static int ProgressIndex(int lane) => 16 * (lane + 1);
 
+    // Whether two lanes pay is measured, not assumed: the two hardware threads of a small machine may share one core's
+    // floating-point units, and other processes may hold the second CPU. The first runs alternate between one lane
+    // and two; after a few untimed ones, TrialRuns of each are timed, and two lanes are kept only when their median is
+    // clearly below one lane's. The trial runs again after FirstRetrial runs (the JIT has optimized the kernels by
+    // then) and every RetrialAfter runs after that, as the machine's load changes.
+    private const int WarmRuns = 4, TrialRuns = 5, FirstRetrial = 50, RetrialAfter = 500;
+    private const double RequiredGain = 0.97;
+    private readonly bool _measure;
+    private readonly long[] _trialTicks = [];
+    private int _runsSinceTrial, _trials;
+    private bool _twoLanesWon;
+
+    /// <summary>Whether the runs so far chose their lanes (no trial of one lane against two under way).</summary>
+    public bool LanesSettled => !_measure || _trials > 0 && _runsSinceTrial >= WarmRuns + 2 * TrialRuns;
+
+    /// <summary>Lanes the last run used: 1 or 2 (see <see cref="Lanes"/> for the plan).</summary>
+    public int LanesInUse { get; private set; } = 1;
+
+    private void RunMeasured(ref Instruction<T>? current)
+    {
+        int run = _runsSinceTrial++;
+        bool trial = _measure && run < WarmRuns + 2 * TrialRuns;
+        bool two = !_measure || (trial ? run % 2 == 1 : _twoLanesWon);
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (two) RunOnLanes(ref current);
+        else RunInOrder(ref current);
+        LanesInUse = two ? 2 : 1;
+        if (!trial)
+        {
+            if (_runsSinceTrial >= (_trials == 1 ? FirstRetrial : RetrialAfter)) _runsSinceTrial = 0;
+            return;
+        }
+        int timed = run - WarmRuns;
+        if (timed < 0) return;
+        // Two lanes' times in the first half of the array, one lane's in the second.
+        _trialTicks[(two ? 0 : TrialRuns) + timed / 2] = System.Diagnostics.Stopwatch.GetTimestamp() - start;
+        if (timed == 2 * TrialRuns - 1)
+        {
+            var twoLanes = _trialTicks.AsSpan(0, TrialRuns);
+            var oneLane = _trialTicks.AsSpan(TrialRuns, TrialRuns);
+            twoLanes.Sort();
+            oneLane.Sort();
+            _twoLanesWon = twoLanes[TrialRuns / 2] < RequiredGain * oneLane[TrialRuns / 2];
+            _trials++;
+        }
+    }
+
+    /// <summary>All instructions on this thread, in an order the buffer plan allows.</summary>
+    private void RunInOrder(ref Instruction<T>? current)
+    {
+        foreach (int i in _sequence)
+        {
+            current = _program[i];
+            current.Kernel(current, _buffers);
+        }
+    }
+
     private void RunOnLanes(ref Instruction<T>? current)
     {
         _progress[ProgressIndex(0)] = 0;
@@ -25,12 +82,8 @@ public sealed partial class Executor<T>
         _failedAt[0] = _failedAt[1] = null;
         if (!LaneWorker.TryRun(this))
         {
-            // The worker runs another executor's lane: one thread, in an order the buffer plan allows.
-            foreach (int i in _sequence)
-            {
-                current = _program[i];
-                current.Kernel(current, _buffers);
-            }
+            // The worker runs another executor's lane: this run takes one thread.
+            RunInOrder(ref current);
             return;
         }
         for (int lane = 0; lane < 2; lane++)

@@ -31,12 +31,13 @@ public sealed partial class Executor<T> : ILaneJob where T : unmanaged, IFloatin
     /// bit-identical either way.
     /// </param>
     public Executor(Graph graph, int batch, bool planMemory = true, int threads = 1)
-        : this(graph, batch, planMemory, threads, MinPredictedSpeedup)
+        : this(graph, batch, planMemory, threads, MinPredictedSpeedup, measure: true)
     {
     }
 
-    /// <param name="minPredictedSpeedup">Two lanes are used only when the cost model predicts at least this speedup (tests force them with 0).</param>
-    internal Executor(Graph graph, int batch, bool planMemory, int threads, double minPredictedSpeedup)
+    /// <param name="minPredictedSpeedup">Two lanes are planned only when the cost model predicts at least this speedup (tests force them with 0).</param>
+    /// <param name="measure">Time one lane against two over the first runs and keep the faster (<see cref="LanesInUse"/>); off, every run uses two lanes.</param>
+    internal Executor(Graph graph, int batch, bool planMemory, int threads, double minPredictedSpeedup, bool measure)
     {
         if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), "batch size must be at least 1");
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
@@ -80,6 +81,8 @@ public sealed partial class Executor<T> : ILaneJob where T : unmanaged, IFloatin
             _laneInstructions = [.. _lanes.Lanes.Select(lane => lane.Select(i => _program[i]).ToArray())];
             _failedAt = new Instruction<T>?[2];
             _laneErrors = new Exception?[2];
+            _measure = measure;
+            _trialTicks = new long[2 * TrialRuns];
         }
         PlannedBytes = BufferPlan.Bytes(_buffers);
         UnplannedBytes = BufferPlan.UnsharedBytes<T>(graph, batch);
@@ -100,7 +103,7 @@ public sealed partial class Executor<T> : ILaneJob where T : unmanaged, IFloatin
     /// <summary>The array that holds node <paramref name="slot"/>'s value (tests check which nodes share one).</summary>
     internal T[] BufferOf(int slot) => _buffers[slot];
 
-    /// <summary>Lanes a run uses: 2 when the executor was given threads and the graph has the parallel work, else 1.</summary>
+    /// <summary>Lanes the plan has: 2 when the executor was given threads and the graph has the parallel work, else 1.</summary>
     public int Lanes => _lanes is null ? 1 : 2;
 
     /// <summary>The cost model's speedup of two lanes over one (1 when the executor was given one thread).</summary>
@@ -161,7 +164,7 @@ public sealed partial class Executor<T> : ILaneJob where T : unmanaged, IFloatin
             }
             if (_lanes is not null)
             {
-                RunOnLanes(ref current);
+                RunMeasured(ref current);
                 return;
             }
             foreach (int i in _sequence)

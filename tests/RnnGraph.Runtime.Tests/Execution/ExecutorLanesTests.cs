@@ -3,7 +3,10 @@ using RnnGraph.Compiler;
 using RnnGraph.Compiler.IR;
 using RnnGraph.Compiler.Unrolling;
 using RnnGraph.Dsl.Text;
+using RnnGraph.Compiler.Training;
 using RnnGraph.Runtime.Execution;
+using RnnGraph.Runtime.Runs;
+using RnnGraph.Runtime.Training;
 
 namespace RnnGraph.Runtime.Tests.Execution;
 
@@ -32,10 +35,10 @@ public sealed class ExecutorLanesTests
         return c.Optimize(c.Backward(c.Unroll(new UnrollOptions(steps, Training: true))));
     }
 
-    /// <summary>Two lanes whatever the cost model predicts (these graphs are small).</summary>
+    /// <summary>Two lanes in every run, whatever the cost model predicts (these graphs are small) or timing says.</summary>
     private static Executor<T> TwoLanes<T>(Graph graph, int batch) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var executor = new Executor<T>(graph, batch, planMemory: true, threads: 2, minPredictedSpeedup: 0);
+        var executor = new Executor<T>(graph, batch, planMemory: true, threads: 2, minPredictedSpeedup: 0, measure: false);
         Assert.Equal(2, executor.Lanes);
         Assert.All(executor.Schedule!.Lanes, lane => Assert.NotEmpty(lane));
         return executor;
@@ -215,5 +218,27 @@ public sealed class ExecutorLanesTests
         executor.Run();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
-}
 
+    [Fact]
+    public void Training_with_two_threads_gives_the_weights_of_one_thread_step_after_step()
+    {
+        var compilation = Compilation.Create(new SourceText("m.yaml",
+            "model:\n  inputs:\n    x: { size: 16 }\n  layers:\n    - rnn: { cell: gru, hidden: 32, layers: 2, bidirectional: true }\n    - dense: { units: 3 }\n"));
+        Assert.False(compilation.HasErrors);
+        var random = new Random(3);
+        var batch = new TrainingBatch(12, 8, [.. Enumerable.Range(0, 12 * 8 * 16).Select(_ => (float)random.NextDouble() - 0.5f)],
+            [.. Enumerable.Range(0, 12 * 8 * 3).Select(_ => (float)random.NextDouble() - 0.5f)]);
+        Trainer Make(int threads) => new(compilation, ParameterInitializer.PyTorchDefaults(compilation.Model!, seed: 1), Optimizers.Create("adam"),
+            new TrainerOptions(LossKind.MeanSquaredError, ClipNorm: 1.0, Threads: threads));
+        var one = Make(1);
+        var two = Make(2);
+        for (int step = 0; step < 4; step++)
+        {
+            Assert.Equal(one.Step(batch, 0.01), two.Step(batch, 0.01));
+            Assert.Equal(one.Loss(batch), two.Loss(batch));
+        }
+        Assert.Equal(2, two.ExecutorOf(batch).Lanes);
+        Assert.Equal(2, two.ExecutorOf(batch, withBackward: false).Lanes);
+        Assert.Equal(one.Parameters.Select(p => p.Value), two.Parameters.Select(p => p.Value));
+    }
+}

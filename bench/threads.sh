@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# `rnngraph bench` at --threads 1, --threads 2 and the default (no --threads) on the configurations of configs.json,
+# train and infer: one process per point, the three thread settings interleaved (1, 2, default, 1, 2, default, ...) for
+# a few rounds so a load that comes and goes hits all three alike. Prints a Markdown table of the medians over the
+# rounds (each round's number is that process's median of its timed runs) with ratios to one thread.
+#   bench/threads.sh [--quick] [--rounds K]    --quick: configs 1, 3 and 5, 3 timed runs, shorter warmups
+# Raw JSON goes to $BENCH_OUT (default: a fresh directory under /tmp).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+here=$root/bench
+python=${PYTHON:-/usr/bin/python3}
+
+ids=1,2,3,4,5 repeat=5 warmup_seconds=1 rounds=3
+while (($#)); do
+    case "$1" in
+        --quick) ids=1,3,5 repeat=3 warmup_seconds=0.5 ;;
+        --rounds) rounds=${2:?--rounds needs a number}; shift ;;
+        *) echo "usage: bench/threads.sh [--quick] [--rounds K]" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+out=${BENCH_OUT:-$(mktemp -d /tmp/rnngraph-threads.XXXXXX)}
+mkdir -p "$out"
+rm -f "$out"/threads-*.json
+
+"$root/rnngraph" --help >/dev/null # builds the CLI once (Release)
+for ((round = 1; round <= rounds; round++)); do
+    for id in ${ids//,/ }; do
+        read -r args modes < <("$python" - "$here/configs.json" "$id" <<'PY'
+import json, sys
+c = next(c for c in json.load(open(sys.argv[1])) if c["id"] == int(sys.argv[2]))
+flags = f"--cell {c['cell']} --input {c['input']} --hidden {c['hidden']} --batch {c['batch']} --steps {c['steps']} --layers {c['layers']}"
+if c["bidirectional"]: flags += " --bidirectional"
+print(flags.replace(" ", ","), ",".join(c["modes"]))
+PY
+)
+        for mode in ${modes//,/ }; do
+            for threads in 1 2 default; do
+                echo "rnngraph: round $round config $id $mode threads $threads ..." >&2
+                flag=()
+                [[ $threads == default ]] || flag=(--threads "$threads")
+                # shellcheck disable=SC2086
+                "$root/rnngraph" bench ${args//,/ } --mode "$mode" "${flag[@]}" --repeat "$repeat" \
+                    --warmup-seconds "$warmup_seconds" --json >"$out/threads-$id-$mode-$threads-$round.json"
+            done
+        done
+    done
+done
+
+"$python" - "$out" "$here/configs.json" "$rounds" <<'PY'
+import glob, json, os, statistics, sys
+out, configs, rounds = sys.argv[1], json.load(open(sys.argv[2])), int(sys.argv[3])
+points = {}
+for path in glob.glob(os.path.join(out, "threads-*.json")):
+    _, cid, mode, threads, _ = os.path.basename(path)[:-5].split("-")
+    with open(path) as f:
+        points.setdefault((int(cid), mode, threads), []).append(json.load(f))
+print(f"Median over {rounds} interleaved round(s) of each process's median step time (ms); ratio = time / time at one thread"
+      " (below 1: faster). Lanes: what the executor chose at --threads 2 (2 when its cost model predicts enough parallel"
+      " work), with that prediction. Default: no --threads.")
+print()
+print("| config | mode | 1 thread | 2 threads | default | 2 / 1 | default / 1 | lanes at 2 (predicted) | default threads |")
+print("|---|---|---:|---:|---:|---:|---:|---|---:|")
+for c in configs:
+    for mode in c["modes"]:
+        runs = {t: points.get((c["id"], mode, t)) for t in ("1", "2", "default")}
+        if not runs["1"]:
+            continue
+        med = {t: statistics.median(r["median_ms"] for r in v) if v else None for t, v in runs.items()}
+        def ratio(t):
+            return "—" if med[t] is None else f"{med[t] / med['1']:.2f}"
+        def cell(t):
+            return "—" if med[t] is None else f"{med[t]:.2f}"
+        two = runs["2"][0] if runs["2"] else {}
+        lanes = f"{two.get('lanes', '—')} ({two.get('predicted_speedup', 0):.2f}×)" if two else "—"
+        default = runs["default"][0].get("threads", "—") if runs["default"] else "—"
+        print(f"| {c['id']}: {c['name']} | {mode} | {cell('1')} | {cell('2')} | {cell('default')} | {ratio('2')} | {ratio('default')} | {lanes} | {default} |")
+PY
+echo "raw results: $out" >&2
