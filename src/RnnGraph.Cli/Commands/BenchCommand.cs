@@ -95,6 +95,11 @@ public sealed class BenchCommand : ICommand
                 ["planned_lanes"] = r.PlannedLanes,
                 ["lanes"] = r.Lanes,
                 ["predicted_speedup"] = Math.Round(r.PredictedSpeedup, 3),
+                ["lane_trial_ms"] = double.IsNaN(r.LaneTrialMs.OneLaneMs) ? null : new JsonObject
+                {
+                    ["one"] = Math.Round(r.LaneTrialMs.OneLaneMs, 3),
+                    ["two"] = Math.Round(r.LaneTrialMs.TwoLanesMs, 3),
+                },
                 ["median_ms"] = Math.Round(r.MedianMs, 3),
                 ["min_ms"] = Math.Round(r.MinMs, 3),
                 ["times_ms"] = new JsonArray([.. r.TimesMs.Select(t => (JsonNode)Math.Round(t, 3))]),
@@ -116,8 +121,10 @@ public sealed class BenchCommand : ICommand
         }
         else
         {
+            string trial = double.IsNaN(r.LaneTrialMs.OneLaneMs) ? ""
+                : string.Create(CultureInfo.InvariantCulture, $" (trial: one lane {r.LaneTrialMs.OneLaneMs:0.000} ms, two {r.LaneTrialMs.TwoLanesMs:0.000} ms)");
             string lanes = threads > 1
-                ? string.Create(CultureInfo.InvariantCulture, $"; {threads} threads: {r.PlannedLanes} lane{(r.PlannedLanes > 1 ? "s" : "")} planned (two predicted {r.PredictedSpeedup:0.00}× faster), {r.Lanes} used")
+                ? string.Create(CultureInfo.InvariantCulture, $"; {threads} threads: {r.PlannedLanes} lane{(r.PlannedLanes > 1 ? "s" : "")} planned (two predicted {r.PredictedSpeedup:0.00}× faster), {r.Lanes} used{trial}")
                 : "";
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{config.Cell} I={config.Input} H={config.Hidden} B={config.Batch} T={config.Steps} L={config.Layers}{(config.Bidirectional ? " bidirectional" : "")} {mode}: " +

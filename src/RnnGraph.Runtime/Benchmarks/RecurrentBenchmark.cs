@@ -38,6 +38,9 @@ public sealed record BenchResult(string Mode, double MedianMs, double MinMs, IRe
 
     public int Lanes { get; init; } = 1;
 
+    /// <summary>The executor's trial of one lane against two: median ms of each (NaN without a two-lane plan).</summary>
+    public (double OneLaneMs, double TwoLanesMs) LaneTrialMs { get; init; } = (double.NaN, double.NaN);
+
     public double PredictedSpeedup { get; init; } = 1;
 }
 
@@ -77,9 +80,11 @@ public static class RecurrentBenchmark
         double firstMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         long warm = Stopwatch.GetTimestamp();
         int warmupCalls = 1;
-        // With threads, also until the executor has timed one lane against two and chosen (see Executor.LanesInUse).
+        for (; warmupCalls < warmup || Stopwatch.GetElapsedTime(warm).TotalSeconds < warmupSeconds; warmupCalls++) step();
+        // With threads, then until the executor has timed one lane against two on warm kernels and chosen (Executor.LanesInUse).
         var executor = trainer.ExecutorOf(batch, withBackward: train);
-        for (; warmupCalls < warmup || Stopwatch.GetElapsedTime(warm).TotalSeconds < warmupSeconds || !executor.LanesSettled; warmupCalls++) step();
+        executor.RemeasureLanes();
+        for (; !executor.LanesSettled; warmupCalls++) step();
         var times = Timing.Measure(() => loss = step(), 0, repeat);
         // Allocation of the steps alone (the timing's delegate and array would count otherwise).
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
@@ -98,7 +103,7 @@ public static class RecurrentBenchmark
         double median = Timing.Median(times);
         return new BenchResult(mode, median, times.Min(), times, flops / (median * 1e6), allocated, Timing.PeakResidentMegabytes(),
             firstMs, warmupCalls, parameters.Sum(p => (long)p.Length), flops, loss)
-        { Profile = profile, PlannedLanes = executor.Lanes, Lanes = executor.LanesInUse, PredictedSpeedup = executor.PredictedSpeedup };
+        { Profile = profile, LaneTrialMs = executor.LaneTrialMs, PlannedLanes = executor.Lanes, Lanes = executor.LanesInUse, PredictedSpeedup = executor.PredictedSpeedup };
     }
 
     /// <summary>Inputs [T,B,I] uniform in [-1, 1) and zero targets [T,B,1], so the MSE loss is the mean of the squared outputs.</summary>

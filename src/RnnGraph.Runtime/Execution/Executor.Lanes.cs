@@ -31,6 +31,15 @@ public sealed partial class Executor<T>
     /// <summary>Whether the runs so far chose their lanes (no trial of one lane against two under way).</summary>
     public bool LanesSettled => !_measure || _trials > 0 && _runsSinceTrial >= WarmRuns + 2 * TrialRuns;
 
+    /// <summary>The last trial's median run times in milliseconds, one lane and two (NaN before the first trial ends).</summary>
+    public (double OneLaneMs, double TwoLanesMs) LaneTrialMs { get; private set; } = (double.NaN, double.NaN);
+
+    /// <summary>Starts a new trial of one lane against two with the next run: for a host that has just warmed the kernels up.</summary>
+    public void RemeasureLanes()
+    {
+        if (_measure) _runsSinceTrial = 0;
+    }
+
     /// <summary>Lanes the last run used: 1 or 2 (see <see cref="Lanes"/> for the plan).</summary>
     public int LanesInUse { get; private set; } = 1;
 
@@ -59,6 +68,8 @@ public sealed partial class Executor<T>
             twoLanes.Sort();
             oneLane.Sort();
             _twoLanesWon = twoLanes[TrialRuns / 2] < RequiredGain * oneLane[TrialRuns / 2];
+            double msPerTick = 1000.0 / System.Diagnostics.Stopwatch.Frequency;
+            LaneTrialMs = (oneLane[TrialRuns / 2] * msPerTick, twoLanes[TrialRuns / 2] * msPerTick);
             _trials++;
         }
     }
