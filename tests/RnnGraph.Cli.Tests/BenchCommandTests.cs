@@ -66,6 +66,39 @@ public sealed class BenchCommandTests
         Assert.All(gemm.EnumerateArray(), g => Assert.True(g.GetProperty("gflops").GetDouble() > 0));
     }
 
+    /// <summary>
+    /// A bidirectional layer's directions are planned on two lanes at --threads 2, with the inference loss of one thread
+    /// to the bit (train's loss follows a number of warmup steps that depends on timing; the trainer tests compare training).
+    /// </summary>
+    [Fact]
+    public void Bench_with_two_threads_plans_two_lanes_and_computes_the_same_loss()
+    {
+        const string mode = "infer";
+        JsonElement Bench(string threads)
+        {
+            var result = CliRunner.Run("bench", "--cell", "gru", "--input", "16", "--hidden", "32", "--batch", "8", "--steps", "12", "--layers", "2",
+                                       "--bidirectional", "--mode", mode, "--threads", threads, "--repeat", "2", "--warmup-seconds", "0", "--json");
+            Assert.True(result.ExitCode == 0, result.Error);
+            return JsonDocument.Parse(result.Out).RootElement;
+        }
+        var one = Bench("1");
+        var two = Bench("2");
+        Assert.Equal(1, one.GetProperty("planned_lanes").GetInt32());
+        Assert.Equal(1, one.GetProperty("lanes").GetInt32());
+        Assert.Equal(2, two.GetProperty("planned_lanes").GetInt32());
+        Assert.InRange(two.GetProperty("lanes").GetInt32(), 1, 2);
+        Assert.Equal(2, two.GetProperty("threads").GetInt32());
+        Assert.Equal(one.GetProperty("loss").GetDouble(), two.GetProperty("loss").GetDouble());
+    }
+
+    [Fact]
+    public void Zero_threads_is_a_usage_error()
+    {
+        var result = CliRunner.Run("bench", "--cell", "gru", "--input", "4", "--hidden", "4", "--batch", "1", "--steps", "2", "--threads", "0");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--threads", result.Error);
+    }
+
     [Fact]
     public void A_missing_size_is_a_usage_error()
     {

@@ -46,6 +46,15 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public void Two_threads_give_the_weights_of_one()
+    {
+        using var temp = new TempFolder();
+        Assert.Equal(0, Run("run", Example("hello.yaml"), "--out", Path.Combine(temp.Path, "a"), "--epochs", "5", "--threads", "1").ExitCode);
+        Assert.Equal(0, Run("run", Example("hello.yaml"), "--out", Path.Combine(temp.Path, "b"), "--epochs", "5", "--threads", "2").ExitCode);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(temp.Path, "a", "weights.safetensors")), File.ReadAllBytes(Path.Combine(temp.Path, "b", "weights.safetensors")));
+    }
+
+    [Fact]
     public void Resuming_an_interrupted_run_gives_the_weights_of_an_uninterrupted_one()
     {
         using var temp = new TempFolder();

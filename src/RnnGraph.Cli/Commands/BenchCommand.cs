@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RnnGraph.Runtime.Benchmarks;
+using RnnGraph.Runtime.Execution;
 
 namespace RnnGraph.Cli.Commands;
 
@@ -23,10 +24,10 @@ public sealed class BenchCommand : ICommand
             new OptionSpec("--bidirectional", null, "two directions"),
             new OptionSpec("--mode", "MODE", "train (forward, backward, SGD step) or infer (forward); default train", Choices: ["train", "infer"]),
             new OptionSpec("--recompute-every", "K", "checkpointed BPTT: train in segments of K steps, recomputing each in the backward pass (memory ~ T/K + K steps)"),
-            new OptionSpec("--threads", "N", "threads to use (default 1; this version's kernels run on one thread)"),
+            new OptionSpec("--threads", "N", "threads a step may use (default 1): 2 plans independent chains (the directions of a bidirectional layer, stacked layers) on two lanes when the graph has enough parallel work, and keeps two lanes only where they measure faster than one"),
             new OptionSpec("--repeat", "K", "timed runs (default 5)"),
             new OptionSpec("--warmup-seconds", "S", "warm up at least this long after the first call (default 1)"),
-            new OptionSpec("--gemm", null, "time MatMulKernel<float> on the benchmark's GEMM shapes instead"),
+            new OptionSpec("--gemm", null, "time MatMulKernel<float> on the benchmark's GEMM shapes instead (with --threads: products split by columns)"),
             new OptionSpec("--no-fusion", null, "leave out the elementwise-fusion pass (to see what it gains)"),
             new OptionSpec("--profile", null, "then time every kernel over 10 more steps and print where a step's time goes (JSON: \"profile\")"),
             new OptionSpec("--json", null, "print one JSON object instead of text"),
@@ -52,7 +53,7 @@ public sealed class BenchCommand : ICommand
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        int threads = args.IntOption("--threads", 1, 1);
+        int threads = args.IntOption("--threads", ExecutionThreads.Default, 1);
         int repeat = args.IntOption("--repeat", 5, 1);
         double warmupSeconds = 1.0;
         if (args.Option("--warmup-seconds") is { } w && (!double.TryParse(w, NumberStyles.Float, CultureInfo.InvariantCulture, out warmupSeconds) || warmupSeconds < 0))
@@ -62,6 +63,8 @@ public sealed class BenchCommand : ICommand
 
         if (args.Flags.Contains("--gemm"))
         {
+            // --threads here lets each product split its columns across threads (GemmThreading), the one place it is on.
+            Runtime.Kernels.GemmThreading.MaxThreads = threads;
             var gemm = GemmBenchmark.Run(repeat, Math.Max(0.05, warmupSeconds / 5));
             if (json) context.Out.WriteLine(new JsonObject { ["runtime"] = "rnngraph", ["threads"] = threads, ["gemm"] = gemm }.ToJsonString(compact));
             else
@@ -81,7 +84,7 @@ public sealed class BenchCommand : ICommand
         if (recomputeEvery is not null && args.Flags.Contains("--profile"))
             throw new UsageException("--profile times one graph's kernels; with --recompute-every a step runs several segment graphs, so leave one of them out");
         var r = RecurrentBenchmark.Run(config, mode, warmupSeconds: warmupSeconds, repeat: repeat, profileSteps: args.Flags.Contains("--profile") ? ProfileSteps : 0,
-            recomputeEvery: recomputeEvery, fusion: !args.Flags.Contains("--no-fusion"));
+            recomputeEvery: recomputeEvery, fusion: !args.Flags.Contains("--no-fusion"), threads: threads);
         if (json)
         {
             context.Out.WriteLine(new JsonObject
@@ -98,6 +101,14 @@ public sealed class BenchCommand : ICommand
                 ["recompute_every"] = recomputeEvery,
                 ["threads"] = threads,
                 ["fusion"] = !args.Flags.Contains("--no-fusion"),
+                ["planned_lanes"] = r.PlannedLanes,
+                ["lanes"] = r.Lanes,
+                ["predicted_speedup"] = Math.Round(r.PredictedSpeedup, 3),
+                ["lane_trial_ms"] = double.IsNaN(r.LaneTrialMs.OneLaneMs) ? null : new JsonObject
+                {
+                    ["one"] = Math.Round(r.LaneTrialMs.OneLaneMs, 3),
+                    ["two"] = Math.Round(r.LaneTrialMs.TwoLanesMs, 3),
+                },
                 ["median_ms"] = Math.Round(r.MedianMs, 3),
                 ["min_ms"] = Math.Round(r.MinMs, 3),
                 ["times_ms"] = new JsonArray([.. r.TimesMs.Select(t => (JsonNode)Math.Round(t, 3))]),
@@ -119,10 +130,15 @@ public sealed class BenchCommand : ICommand
         }
         else
         {
+            string trial = double.IsNaN(r.LaneTrialMs.OneLaneMs) ? ""
+                : string.Create(CultureInfo.InvariantCulture, $" (trial: one lane {r.LaneTrialMs.OneLaneMs:0.000} ms, two {r.LaneTrialMs.TwoLanesMs:0.000} ms)");
+            string lanes = threads > 1
+                ? string.Create(CultureInfo.InvariantCulture, $"; {threads} threads: {r.PlannedLanes} lane{(r.PlannedLanes > 1 ? "s" : "")} planned (two predicted {r.PredictedSpeedup:0.00}× faster), {r.Lanes} used{trial}")
+                : "";
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{config.Cell} I={config.Input} H={config.Hidden} B={config.Batch} T={config.Steps} L={config.Layers}{(config.Bidirectional ? " bidirectional" : "")}{(recomputeEvery is { } k ? $" recompute every {k}" : "")} {mode}: " +
                 $"median {r.MedianMs:0.000} ms (min {r.MinMs:0.000}), {r.Gflops:0.00} GFLOP/s, {r.AllocatedBytesPerStep} bytes allocated per step, " +
-                $"peak RSS {r.PeakRssMb:0.0} MB, first call {r.FirstCallMs:0} ms"));
+                $"peak RSS {r.PeakRssMb:0.0} MB, first call {r.FirstCallMs:0} ms{lanes}"));
             if (r.Profile is { } profile) WriteProfile(context.Out, profile);
         }
         return 0;

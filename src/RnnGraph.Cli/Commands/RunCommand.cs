@@ -20,6 +20,7 @@ public sealed class RunCommand : ICommand
             new OptionSpec("--out", "DIR", "run folder (default: runs/<spec name>)"),
             new OptionSpec("--epochs", "N", "override training.epochs"),
             new OptionSpec("--resume", null, "SPEC is a run folder: continue it from its last checkpoint"),
+            new OptionSpec("--threads", "N", "threads a training step may use (default 1; 2 runs independent recurrences, e.g. the directions of a bidirectional layer, side by side when that pays; results are the same)"),
             OptionSpec.Set,
         ],
         "The task follows the model's topology: many-to-many trains a language model (next-token prediction over\nthe lines or the stream of data.file or data.text) and samples from it; many-to-one trains a classifier on\nlabelled lines (data.format: labelled) and reports held-out accuracy. The run folder holds weights.safetensors,\nvocab.json, spec.yaml, metrics.csv/.jsonl, loss.svg, and samples.txt or predictions.tsv.");
@@ -28,6 +29,7 @@ public sealed class RunCommand : ICommand
     {
         int? epochs = args.Options.ContainsKey("--epochs") ? args.IntOption("--epochs", 1, 1) : null;
         bool resume = args.Flags.Contains("--resume");
+        int threads = args.IntOption("--threads", ExecutionThreads.Default, 1);
         string specPath = resume ? Path.Combine(args.Positionals[0], "spec.yaml") : args.Positionals[0];
         if (resume && !Directory.Exists(args.Positionals[0]))
         {
@@ -42,7 +44,7 @@ public sealed class RunCommand : ICommand
             var observer = RunObservers.For(context.Out);
             RunSummary summary;
             // A live progress bar must end before an error line is printed below it.
-            try { summary = TrainingRun.Run(probe, folder, observer, epochs, resume, DrawGraph); }
+            try { summary = TrainingRun.Run(probe, folder, observer, epochs, resume, DrawGraph, threads); }
             finally { (observer as IDisposable)?.Dispose(); }
             context.Out.WriteLine(summary.Report.Title);
             foreach (var line in summary.Report.Lines) context.Out.WriteLine("  " + line);

@@ -29,6 +29,19 @@ public sealed record BenchResult(string Mode, double MedianMs, double MinMs, IRe
 {
     /// <summary>Time per step by kind of kernel (most expensive first) when the benchmark was asked to profile.</summary>
     public IReadOnlyList<Execution.KernelTime>? Profile { get; init; }
+
+    /// <summary>
+    /// Lanes the step's executor planned (2 when given threads and the graph has the parallel work), the lanes the
+    /// timed steps used (measured: 2 only where two ran faster), and the speedup the cost model predicted for two.
+    /// </summary>
+    public int PlannedLanes { get; init; } = 1;
+
+    public int Lanes { get; init; } = 1;
+
+    /// <summary>The executor's trial of one lane against two: median ms of each (NaN without a two-lane plan).</summary>
+    public (double OneLaneMs, double TwoLanesMs) LaneTrialMs { get; init; } = (double.NaN, double.NaN);
+
+    public double PredictedSpeedup { get; init; } = 1;
 }
 
 /// <summary>
@@ -48,18 +61,19 @@ public static class RecurrentBenchmark
     /// Warmup continues past <paramref name="warmup"/> calls until this much time has passed after the first call: the
     /// JIT's tiered compilation needs many calls before the kernels run fully optimized code.
     /// </param>
+    /// <param name="threads">Threads a step may use (<see cref="TrainerOptions.Threads"/>; GEMM splitting is the caller's <see cref="Kernels.GemmThreading"/>).</param>
     /// <param name="profileSteps">After the timing, this many more steps with every kernel timed (<see cref="BenchResult.Profile"/>); 0: none.</param>
     /// <param name="recomputeEvery">Checkpointed BPTT in segments of this many steps (<see cref="TrainerOptions.RecomputeEvery"/>); null for off.</param>
     /// <param name="fusion">Off: leave out the elementwise-fusion pass, to see what it gains.</param>
     public static BenchResult Run(BenchConfig config, string mode, int warmup = 2, double warmupSeconds = 1.0, int repeat = 5, int seed = 1, int profileSteps = 0,
-                                  int? recomputeEvery = null, bool fusion = true)
+                                  int? recomputeEvery = null, bool fusion = true, int threads = 1)
     {
         var compilation = Compilation.Create(new SourceText("bench.yaml", config.ToSpec()));
         if (compilation.HasErrors || compilation.Model is null)
             throw new ArgumentException("the configuration does not compile: " + compilation.Diagnostics.First(), nameof(config));
         compilation.ElementwiseFusion = fusion;
         var parameters = ParameterInitializer.PyTorchDefaults(compilation.Model, seed);
-        var trainer = new Trainer(compilation, parameters, new SgdOptimizer(), new TrainerOptions(LossKind.MeanSquaredError) { RecomputeEvery = recomputeEvery });
+        var trainer = new Trainer(compilation, parameters, new SgdOptimizer(), new TrainerOptions(LossKind.MeanSquaredError, Threads: threads) { RecomputeEvery = recomputeEvery });
         var batch = RandomBatch(config, new Random(seed + 1));
         bool train = mode == "train";
         Func<double> step = train ? () => trainer.Step(batch, LearningRate) : () => trainer.Loss(batch);
@@ -70,6 +84,10 @@ public static class RecurrentBenchmark
         long warm = Stopwatch.GetTimestamp();
         int warmupCalls = 1;
         for (; warmupCalls < warmup || Stopwatch.GetElapsedTime(warm).TotalSeconds < warmupSeconds; warmupCalls++) step();
+        // With threads, then until the executor has timed one lane against two on warm kernels and chosen (Executor.LanesInUse).
+        var executor = trainer.ExecutorOf(batch, withBackward: train);
+        executor.RemeasureLanes();
+        for (; !executor.LanesSettled; warmupCalls++) step();
         var times = Timing.Measure(() => loss = step(), 0, repeat);
         // Allocation of the steps alone (the timing's delegate and array would count otherwise).
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
@@ -79,7 +97,6 @@ public static class RecurrentBenchmark
         IReadOnlyList<Execution.KernelTime>? profile = null;
         if (profileSteps > 0)
         {
-            var executor = trainer.ExecutorOf(batch, withBackward: train);
             executor.StartProfiling();
             for (int i = 0; i < profileSteps; i++) step();
             profile = executor.StopProfiling();
@@ -90,7 +107,7 @@ public static class RecurrentBenchmark
         double median = Timing.Median(times);
         return new BenchResult(mode, median, times.Min(), times, flops / (median * 1e6), allocated, Timing.PeakResidentMegabytes(),
             firstMs, warmupCalls, parameters.Sum(p => (long)p.Length), flops, loss)
-        { Profile = profile };
+        { Profile = profile, LaneTrialMs = executor.LaneTrialMs, PlannedLanes = executor.Lanes, Lanes = executor.LanesInUse, PredictedSpeedup = executor.PredictedSpeedup };
     }
 
     /// <summary>Inputs [T,B,I] uniform in [-1, 1) and zero targets [T,B,1], so the MSE loss is the mean of the squared outputs.</summary>

@@ -59,6 +59,85 @@ internal static class BufferPlan
         return buffers;
     }
 
+    /// <summary>
+    /// Arrays for a program run on two lanes (<see cref="LaneSchedule"/>): a value's array goes to a later instruction only
+    /// when the writer and every reader of the value are known to be done when that instruction starts (its own lane's
+    /// earlier instructions, and the other lane's as far as its waits reach), so no lane overwrites what the other still
+    /// reads. Leaves and graph outputs keep arrays of their own, as in the sequential plan.
+    /// </summary>
+    public static T[][] Allocate<T>(Graph graph, int batch, Instruction<T>[] program, LaneSchedule schedule) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var nodes = graph.Nodes;
+        var buffers = new T[nodes.Count][];
+        var counts = new int[nodes.Count];
+        var pinned = new bool[nodes.Count];
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            counts[i] = checked((int)nodes[i].Shape.ElementCount(batch));
+            pinned[i] = KernelTable<T>.LeafOps.Contains(nodes[i].Op.Name);
+        }
+        var index = new Dictionary<Node, int>(nodes.Count);
+        for (int i = 0; i < nodes.Count; i++) index[nodes[i]] = i;
+        foreach (var output in graph.Outputs) pinned[index[output.Node]] = true;
+        for (int i = 0; i < nodes.Count; i++)
+            if (pinned[i]) buffers[i] = new T[counts[i]];
+
+        // Per value: how many instructions of each lane must be done before its array is free (writer and readers),
+        // and how many readers are still to come in the schedule's order.
+        var doneBefore = new (int Lane0, int Lane1)[nodes.Count];
+        var readersLeft = new int[nodes.Count];
+        foreach (int i in schedule.Order)
+        {
+            var ins = program[i];
+            Mark(ref doneBefore[ins.Output], schedule.LaneOf[i], schedule.Position[i] + 1);
+            foreach (int slot in ins.Inputs.Distinct())
+            {
+                Mark(ref doneBefore[slot], schedule.LaneOf[i], schedule.Position[i] + 1);
+                readersLeft[slot]++;
+            }
+        }
+
+        var free = new Dictionary<int, List<(T[] Array, int Lane0, int Lane1)>>();
+        foreach (int i in schedule.Order)
+        {
+            var ins = program[i];
+            int slot = ins.Output;
+            if (!pinned[slot])
+            {
+                int known0 = schedule.KnownDone(i, 0), known1 = schedule.KnownDone(i, 1);
+                T[]? reused = null;
+                if (free.TryGetValue(counts[slot], out var pool))
+                    for (int f = 0; f < pool.Count; f++)
+                        if (pool[f].Lane0 <= known0 && pool[f].Lane1 <= known1)
+                        {
+                            reused = pool[f].Array;
+                            pool[f] = pool[^1];
+                            pool.RemoveAt(pool.Count - 1);
+                            break;
+                        }
+                buffers[slot] = reused ?? new T[counts[slot]];
+                if (readersLeft[slot] == 0) Free(free, buffers[slot], doneBefore[slot]);
+            }
+            foreach (int input in ins.Inputs.Distinct())
+                if (!pinned[input] && --readersLeft[input] == 0) Free(free, buffers[input], doneBefore[input]);
+        }
+        // Values no instruction writes (none but leaves today) still get an array.
+        for (int i = 0; i < nodes.Count; i++) buffers[i] ??= new T[counts[i]];
+        return buffers;
+
+        static void Mark(ref (int Lane0, int Lane1) before, int lane, int count)
+        {
+            if (lane == 0) before.Lane0 = Math.Max(before.Lane0, count);
+            else before.Lane1 = Math.Max(before.Lane1, count);
+        }
+
+        static void Free(Dictionary<int, List<(T[], int, int)>> free, T[] array, (int Lane0, int Lane1) before)
+        {
+            if (!free.TryGetValue(array.Length, out var pool)) free[array.Length] = pool = [];
+            pool.Add((array, before.Lane0, before.Lane1));
+        }
+    }
+
     /// <summary>Bytes held by the distinct arrays of <paramref name="buffers"/>.</summary>
     public static long Bytes<T>(T[][] buffers) where T : unmanaged
     {

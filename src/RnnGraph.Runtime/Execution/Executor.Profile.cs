@@ -44,7 +44,7 @@ public sealed partial class Executor<T>
     private void RunProfiled(ref Instruction<T>? current)
     {
         var ticks = _profile!;
-        for (int i = 0; i < _program.Length; i++)
+        foreach (int i in _sequence)
         {
             current = _program[i];
             long start = Stopwatch.GetTimestamp();

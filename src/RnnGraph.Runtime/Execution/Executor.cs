@@ -10,10 +10,13 @@ namespace RnnGraph.Runtime.Execution;
 /// nodes share arrays where their lifetimes allow (<see cref="BufferPlan"/>), so only leaves and graph
 /// outputs can be read after a run.
 /// </summary>
-public sealed partial class Executor<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed partial class Executor<T> : ILaneJob where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T[][] _buffers;
     private readonly Instruction<T>[] _program;
+
+    /// <summary>The order a one-thread run takes: program order, or the lane schedule's order when buffers were planned for it.</summary>
+    private readonly int[] _sequence;
     private readonly Dictionary<Node, int> _slots = new();
     private readonly Dictionary<string, Node> _params = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, int), Node> _inputs = new();
@@ -22,15 +25,26 @@ public sealed partial class Executor<T> where T : unmanaged, IFloatingPointIeee7
     private readonly Dictionary<(string, int), GraphOutput> _outputs = new();
 
     /// <param name="planMemory">Share arrays between intermediates whose lifetimes do not overlap; off gives every node its own.</param>
-    public Executor(Graph graph, int batch, bool planMemory = true)
+    /// <param name="threads">
+    /// Threads a run may use: 2 or more runs the program on two lanes (<see cref="LaneSchedule"/>) when the graph has
+    /// enough independent work for it (<see cref="MinPredictedSpeedup"/>), else on the caller's thread; results are
+    /// bit-identical either way.
+    /// </param>
+    public Executor(Graph graph, int batch, bool planMemory = true, int threads = 1)
+        : this(graph, batch, planMemory, threads, MinPredictedSpeedup, measure: true)
+    {
+    }
+
+    /// <param name="minPredictedSpeedup">Two lanes are planned only when the cost model predicts at least this speedup (tests force them with 0).</param>
+    /// <param name="measure">Time one lane against two over the first runs and keep the faster (<see cref="LanesInUse"/>); off, every run uses two lanes.</param>
+    internal Executor(Graph graph, int batch, bool planMemory, int threads, double minPredictedSpeedup, bool measure)
     {
         if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), "batch size must be at least 1");
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         Graph = graph;
         Batch = batch;
-        _buffers = BufferPlan.Allocate<T>(graph, batch, planMemory);
-        PlannedBytes = BufferPlan.Bytes(_buffers);
-        UnplannedBytes = BufferPlan.UnsharedBytes<T>(graph, batch);
         var program = new List<Instruction<T>>();
+        var constants = new List<int>();
         for (int i = 0; i < graph.Nodes.Count; i++)
         {
             var node = graph.Nodes[i];
@@ -39,7 +53,7 @@ public sealed partial class Executor<T> where T : unmanaged, IFloatingPointIeee7
             {
                 case "param": _params[node.Attributes.Name!] = node; _unset.Add(node); break;
                 case "input": _inputs[(node.Attributes.Name!, node.Attributes.Index)] = node; _unset.Add(node); break;
-                case "const": _buffers[i][0] = T.CreateChecked(node.Attributes.Scalar); break;
+                case "const": constants.Add(i); break;
                 case "zeros": break;
                 default:
                     if (!KernelTable<T>.TryGet(node.Op.Name, out var kernel))
@@ -51,9 +65,49 @@ public sealed partial class Executor<T> where T : unmanaged, IFloatingPointIeee7
             }
         }
         _program = program.ToArray();
+        if (threads >= 2 && _program.Length >= 2)
+        {
+            var schedule = LaneSchedule.Build(_program, Producers(_program, graph.Nodes.Count), batch);
+            PredictedSpeedup = schedule.PredictedSpeedup;
+            if (schedule.PredictedSpeedup >= minPredictedSpeedup) _lanes = schedule;
+        }
+        _buffers = _lanes is not null && planMemory
+            ? BufferPlan.Allocate(graph, batch, _program, _lanes)
+            : BufferPlan.Allocate<T>(graph, batch, planMemory);
+        foreach (int i in constants) _buffers[i][0] = T.CreateChecked(graph.Nodes[i].Attributes.Scalar);
+        _sequence = _lanes?.Order ?? Enumerable.Range(0, _program.Length).ToArray();
+        if (_lanes is not null)
+        {
+            _laneInstructions = [.. _lanes.Lanes.Select(lane => lane.Select(i => _program[i]).ToArray())];
+            _failedAt = new Instruction<T>?[2];
+            _laneErrors = new Exception?[2];
+            _measure = measure;
+            _trialTicks = new long[2 * TrialRuns];
+        }
+        PlannedBytes = BufferPlan.Bytes(_buffers);
+        UnplannedBytes = BufferPlan.UnsharedBytes<T>(graph, batch);
         _packed = PlanPackedWeights(_program, graph);
         foreach (var output in graph.Outputs) _outputs.TryAdd((output.Name, output.Index), output);
     }
+
+    /// <summary>
+    /// The least speedup the cost model must predict for two lanes before a multi-threaded executor uses them: a lane
+    /// costs synchronization, and on this project's machine the two hardware threads share one core's floating-point
+    /// units, so a modest predicted gain does not survive (docs/performance.md, Threads).
+    /// </summary>
+    internal const double MinPredictedSpeedup = 1.3;
+
+    /// <summary>The two-lane schedule runs follow, or null when they run on one thread.</summary>
+    internal LaneSchedule? Schedule => _lanes;
+
+    /// <summary>The array that holds node <paramref name="slot"/>'s value (tests check which nodes share one).</summary>
+    internal T[] BufferOf(int slot) => _buffers[slot];
+
+    /// <summary>Lanes the plan has: 2 when the executor was given threads and the graph has the parallel work, else 1.</summary>
+    public int Lanes => _lanes is null ? 1 : 2;
+
+    /// <summary>The cost model's speedup of two lanes over one (1 when the executor was given one thread).</summary>
+    public double PredictedSpeedup { get; } = 1;
 
     public Graph Graph { get; }
 
@@ -108,16 +162,30 @@ public sealed partial class Executor<T> where T : unmanaged, IFloatingPointIeee7
                 RunProfiled(ref current);
                 return;
             }
-            foreach (var instruction in _program)
+            if (_lanes is not null)
             {
-                current = instruction;
-                instruction.Kernel(instruction, _buffers);
+                RunMeasured(ref current);
+                return;
+            }
+            foreach (int i in _sequence)
+            {
+                current = _program[i];
+                current.Kernel(current, _buffers);
             }
         }
         catch (RuntimeDataException e) when (current is not null)
         {
             throw new RuntimeDataException($"{e.Message} (in {current.Node.Origin.Describe()})");
         }
+    }
+
+    /// <summary>For each instruction, the instructions whose outputs it reads (leaves are no instruction).</summary>
+    private static int[][] Producers(Instruction<T>[] program, int nodeCount)
+    {
+        var writer = new int[nodeCount];
+        Array.Fill(writer, -1);
+        for (int i = 0; i < program.Length; i++) writer[program[i].Output] = i;
+        return [.. program.Select(ins => ins.Inputs.Select(slot => writer[slot]).Where(w => w >= 0).ToArray())];
     }
 
     /// <summary>

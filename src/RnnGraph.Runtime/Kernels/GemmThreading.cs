@@ -1,8 +1,10 @@
 namespace RnnGraph.Runtime.Kernels;
 
 /// <summary>
-/// How many threads one float32 GEMM may use. One by default, so kernels run on the caller's thread unless a
-/// host (the benchmark's --threads, a trainer) opts in; products below <see cref="MinFlops"/> always stay on one.
+/// How many threads one float32 GEMM may use. One by default, so kernels run on the caller's thread unless a host opts
+/// in (only <c>rnngraph bench --gemm --threads N</c> does: on the measured machine splitting made recurrent steps slower,
+/// see docs/performance.md, Threads); products below <see cref="MinFlops"/>, and products inside a two-lane executor
+/// run, always stay on one.
 /// </summary>
 public static class GemmThreading
 {
@@ -14,6 +16,9 @@ public static class GemmThreading
         get => maxThreads;
         set => maxThreads = Math.Max(1, value);
     }
+
+    /// <summary>Set on the threads of a two-lane executor run: both threads are taken, so products there stay on one.</summary>
+    [ThreadStatic] internal static bool InLane;
 
     /// <summary>Floating-point operations (2·m·n·k) below which splitting costs more than it saves.</summary>
     public static double MinFlops { get; set; } = 4e6;

@@ -98,7 +98,7 @@ internal static unsafe class PackedGemm
     private static int Parts(int m, int n, int k, int nr)
     {
         int threads = GemmThreading.MaxThreads;
-        if (threads <= 1 || 2.0 * m * n * k < GemmThreading.MinFlops) return 1;
+        if (threads <= 1 || GemmThreading.InLane || 2.0 * m * n * k < GemmThreading.MinFlops) return 1;
         // At least four panels per slice, so slicing does not just add edge work.
         return Math.Max(1, Math.Min(threads, n / (4 * nr)));
     }

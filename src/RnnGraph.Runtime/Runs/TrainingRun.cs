@@ -30,9 +30,10 @@ public sealed record RunSummary(string Folder, int Epochs, double TrainLoss, dou
 public static class TrainingRun
 {
     /// <param name="resume">Continue the run in <paramref name="runFolder"/> from its checkpoint instead of starting afresh.</param>
+    /// <param name="threads">Threads a training step may use (<see cref="TrainerOptions.Threads"/>); the run's results do not depend on it.</param>
     /// <param name="drawGraph">Draws a compiled graph as SVG for the report (Graphviz); null, or a null result, shows its DOT text instead.</param>
     public static RunSummary Run(Compilation probe, string runFolder, IRunObserver observer, int? epochsOverride = null, bool resume = false,
-                                 Func<Compilation, string?>? drawGraph = null)
+                                 Func<Compilation, string?>? drawGraph = null, int threads = 1)
     {
         var document = probe.Document ?? throw new InvalidOperationException("the spec has errors");
         var settings = RunSettings.From(document);
@@ -63,7 +64,7 @@ public static class TrainingRun
             observer.Message($"resuming {runFolder} after epoch {checkpoint.Epoch}");
         }
         observer.Message($"model: {model.Parameters.Sum(p => p.Dims.Aggregate(1L, (a, b) => a * b))} weights; {settings.Optimizer} lr {settings.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {settings.BatchSize}, {settings.Epochs} epochs");
-        var trainer = new Trainer(task.Compilation, parameters, optimizer, new TrainerOptions(task.Loss, ClipNorm: settings.ClipNorm, Seed: settings.Seed)
+        var trainer = new Trainer(task.Compilation, parameters, optimizer, new TrainerOptions(task.Loss, ClipNorm: settings.ClipNorm, Seed: settings.Seed, Threads: threads)
         {
             RecomputeEvery = settings.RecomputeEvery,
         });

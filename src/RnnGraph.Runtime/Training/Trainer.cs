@@ -173,7 +173,7 @@ public sealed partial class Trainer
             var forward = _compilation.Unroll(new UnrollOptions(batch.Steps, given, masked) { StateProbes = true });
             var graph = _compilation.Optimize(AutodiffPass.Run(LossBuilder.AddLoss(forward, Options.Loss), name => name == LossBuilder.LossOutput,
                 n => n.Op.Name == "param" || StateProbes.IsProbe(n.Attributes.Name)));
-            _probedExecutors[key] = plan = new PlannedExecutor(new Executor<float>(graph, batch.Batch), Parameters, _compilation.Model!);
+            _probedExecutors[key] = plan = new PlannedExecutor(new Executor<float>(graph, batch.Batch, threads: Options.Threads), Parameters, _compilation.Model!);
         }
         var executor = plan.Executor;
         foreach (var p in Parameters)
@@ -240,7 +240,7 @@ public sealed partial class Trainer
                 : withLoss);
             _graphs[(batch.Steps, masked, withBackward, states)] = graph;
         }
-        planned = new PlannedExecutor(new Executor<float>(graph, batch.Batch), Parameters, _compilation.Model!);
+        planned = new PlannedExecutor(new Executor<float>(graph, batch.Batch, threads: Options.Threads), Parameters, _compilation.Model!);
         _executors[key] = planned;
         return planned;
     }
