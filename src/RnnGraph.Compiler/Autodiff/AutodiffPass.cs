@@ -40,10 +40,11 @@ public static class AutodiffPass
 
         var forwardNodes = forward.Nodes.Select(n => map[n]).Distinct().OrderByDescending(n => n.Id).ToList();
         var gradients = new Dictionary<Node, Node>();
+        var gradientOrigins = new Dictionary<(NodeOrigin, string), NodeOrigin>(OriginLabelComparer.Instance);
         foreach (var node in forwardNodes)
         {
             if (!contributions.TryGetValue(node, out var parts)) continue;
-            builder.CurrentOrigin = node.Origin with { Label = "d" + (node.Origin.Label ?? node.Op.Name) };
+            builder.CurrentOrigin = GradientOrigin(gradientOrigins, node);
             var grad = Sum(builder, parts);
             gradients[node] = grad;
             if (node.Op.IsLeaf) continue;
@@ -69,6 +70,29 @@ public static class AutodiffPass
     public static bool IsDifferentiableLeaf(Node n) =>
         n.Op.Name == "param" || (n.Op.Name == "input" && n.Attributes.I0 == (int)InputKind.Float);
 
+    /// <summary>
+    /// The origin of the nodes computing a node's gradient: its own, labelled <c>d</c> + its label (or op). Equal origins
+    /// are shared rather than made again for every node.
+    /// </summary>
+    private static NodeOrigin GradientOrigin(Dictionary<(NodeOrigin, string), NodeOrigin> made, Node node)
+    {
+        var key = (node.Origin, node.Origin.Label ?? node.Op.Name);
+        if (!made.TryGetValue(key, out var origin)) made[key] = origin = node.Origin with { Label = "d" + key.Item2 };
+        return origin;
+    }
+
+    /// <summary>Origins by reference (records compare every field), labels by ordinal.</summary>
+    private sealed class OriginLabelComparer : IEqualityComparer<(NodeOrigin Origin, string Label)>
+    {
+        public static readonly OriginLabelComparer Instance = new();
+
+        public bool Equals((NodeOrigin Origin, string Label) x, (NodeOrigin Origin, string Label) y) =>
+            ReferenceEquals(x.Origin, y.Origin) && string.Equals(x.Label, y.Label, StringComparison.Ordinal);
+
+        public int GetHashCode((NodeOrigin Origin, string Label) key) =>
+            HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(key.Origin), key.Label);
+    }
+
     private static void Contribute(Dictionary<Node, List<Node>> contributions, Node node, Node grad)
     {
         if (!contributions.TryGetValue(node, out var list)) contributions[node] = list = new List<Node>();
@@ -89,6 +113,7 @@ public static class AutodiffPass
     /// </summary>
     private static List<Node> CombinePieces(GraphBuilder b, List<Node> parts)
     {
+        if (parts.Count < 2) return parts;
         var pads = parts.Where(p => p.Op.Name == "pad_last").OrderBy(p => p.Attributes.I0).ToList();
         if (pads.Count < 2 || pads.Any(p => !p.Inputs[0].Shape.WithLast(1).Equals(pads[0].Inputs[0].Shape.WithLast(1)))) return parts;
         int width = pads[0].Attributes.I1;
@@ -112,7 +137,13 @@ public static class AutodiffPass
         var set = new HashSet<Node>(leaves);
         foreach (var n in nodes)
         {
-            if (!set.Contains(n) && n.Inputs.Any(set.Contains)) set.Add(n);
+            if (set.Contains(n)) continue;
+            foreach (var input in n.InputSpan)
+            {
+                if (!set.Contains(input)) continue;
+                set.Add(n);
+                break;
+            }
         }
         return set;
     }

@@ -31,10 +31,14 @@ public sealed partial class Executor<T> where T : unmanaged, IFloatingPointIeee7
         PlannedBytes = BufferPlan.Bytes(_buffers);
         UnplannedBytes = BufferPlan.UnsharedBytes<T>(graph, batch);
         var program = new List<Instruction<T>>();
+        _slots.EnsureCapacity(graph.Nodes.Count);
+        // Each node's shape resolved once; its users' instructions share the array (kernels only read shapes).
+        var resolved = new int[graph.Nodes.Count][];
         for (int i = 0; i < graph.Nodes.Count; i++)
         {
             var node = graph.Nodes[i];
             _slots[node] = i;
+            resolved[i] = node.Shape.Resolve(batch);
             switch (node.Op.Name)
             {
                 case "param": _params[node.Attributes.Name!] = node; _unset.Add(node); break;
@@ -44,9 +48,14 @@ public sealed partial class Executor<T> where T : unmanaged, IFloatingPointIeee7
                 default:
                     if (!KernelTable<T>.TryGet(node.Op.Name, out var kernel))
                         throw new InvalidOperationException($"op '{node.Op.Name}' has no kernel");
-                    program.Add(new Instruction<T>(node, kernel,
-                        node.Inputs.Select(n => _slots[n]).ToArray(), i,
-                        node.Inputs.Select(n => n.Shape.Resolve(batch)).ToArray(), node.Shape.Resolve(batch)));
+                    var inputs = new int[node.Inputs.Count];
+                    var inputShapes = new int[inputs.Length][];
+                    for (int k = 0; k < inputs.Length; k++)
+                    {
+                        inputs[k] = _slots[node.Inputs[k]];
+                        inputShapes[k] = resolved[inputs[k]];
+                    }
+                    program.Add(new Instruction<T>(node, kernel, inputs, i, inputShapes, resolved[i]));
                     break;
             }
         }

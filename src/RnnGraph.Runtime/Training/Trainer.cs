@@ -1,4 +1,5 @@
 using RnnGraph.Compiler;
+using RnnGraph.Compiler.Analysis;
 using RnnGraph.Compiler.Autodiff;
 using RnnGraph.Compiler.Binding;
 using RnnGraph.Compiler.IR;
@@ -225,13 +226,15 @@ public sealed class Trainer
         {
             var given = states ? batch.InitialStates!.Keys.ToHashSet(StringComparer.Ordinal) : null;
             var forward = _compilation.Unroll(new UnrollOptions(batch.Steps, given, masked, Training: withBackward));
-            var withLoss = LossBuilder.AddLoss(forward, Options.Loss);
+            var timings = _compilation.Timings;
+            var withLoss = CompileTimings.Measure(timings, "loss", () => LossBuilder.AddLoss(forward, Options.Loss));
             graph = _compilation.Optimize(withBackward
-                ? AutodiffPass.Run(withLoss, name => name == LossBuilder.LossOutput, n => n.Op.Name == "param")
+                ? CompileTimings.Measure(timings, "autodiff", () => AutodiffPass.Run(withLoss, name => name == LossBuilder.LossOutput, n => n.Op.Name == "param"))
                 : withLoss);
             _graphs[(batch.Steps, masked, withBackward, states)] = graph;
         }
-        planned = new PlannedExecutor(new Executor<float>(graph, batch.Batch), Parameters, _compilation.Model!);
+        planned = CompileTimings.Measure(_compilation.Timings, "executor",
+            () => new PlannedExecutor(new Executor<float>(graph, batch.Batch), Parameters, _compilation.Model!));
         _executors[key] = planned;
         return planned;
     }
