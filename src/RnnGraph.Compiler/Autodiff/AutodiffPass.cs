@@ -20,7 +20,8 @@ public static class AutodiffPass
         hasSeed ??= _ => true;
         wantsGradient ??= IsDifferentiableLeaf;
 
-        var builder = new GraphBuilder();
+        // The backward part is usually about twice the forward one.
+        var builder = new GraphBuilder(simplify: false, forward.Nodes.Count * 3);
         var map = GraphRewriter.CopyInto(forward, builder);
         var targets = forward.Nodes.Where(n => n.Op.IsLeaf && n.Op.Name != "const" && n.Op.Name != "zeros" && wantsGradient(n))
                                    .Select(n => map[n]).ToList();
@@ -40,11 +41,11 @@ public static class AutodiffPass
 
         var forwardNodes = forward.Nodes.Select(n => map[n]).Distinct().OrderByDescending(n => n.Id).ToList();
         var gradients = new Dictionary<Node, Node>();
-        var gradientOrigins = new Dictionary<(NodeOrigin, string), NodeOrigin>(OriginLabelComparer.Instance);
+        (NodeOrigin From, string Label, NodeOrigin Made) lastOrigin = (NodeOrigin.None, "", NodeOrigin.None);
         foreach (var node in forwardNodes)
         {
             if (!contributions.TryGetValue(node, out var parts)) continue;
-            builder.CurrentOrigin = GradientOrigin(gradientOrigins, node);
+            builder.CurrentOrigin = GradientOrigin(ref lastOrigin, node);
             var grad = Sum(builder, parts);
             gradients[node] = grad;
             if (node.Op.IsLeaf) continue;
@@ -71,26 +72,15 @@ public static class AutodiffPass
         n.Op.Name == "param" || (n.Op.Name == "input" && n.Attributes.I0 == (int)InputKind.Float);
 
     /// <summary>
-    /// The origin of the nodes computing a node's gradient: its own, labelled <c>d</c> + its label (or op). Equal origins
-    /// are shared rather than made again for every node.
+    /// The origin of the nodes computing a node's gradient: its own, labelled <c>d</c> + its label (or op). Neighbouring
+    /// nodes mostly share an origin, so the last one made is reused when it fits.
     /// </summary>
-    private static NodeOrigin GradientOrigin(Dictionary<(NodeOrigin, string), NodeOrigin> made, Node node)
+    private static NodeOrigin GradientOrigin(ref (NodeOrigin From, string Label, NodeOrigin Made) last, Node node)
     {
-        var key = (node.Origin, node.Origin.Label ?? node.Op.Name);
-        if (!made.TryGetValue(key, out var origin)) made[key] = origin = node.Origin with { Label = "d" + key.Item2 };
-        return origin;
-    }
-
-    /// <summary>Origins by reference (records compare every field), labels by ordinal.</summary>
-    private sealed class OriginLabelComparer : IEqualityComparer<(NodeOrigin Origin, string Label)>
-    {
-        public static readonly OriginLabelComparer Instance = new();
-
-        public bool Equals((NodeOrigin Origin, string Label) x, (NodeOrigin Origin, string Label) y) =>
-            ReferenceEquals(x.Origin, y.Origin) && string.Equals(x.Label, y.Label, StringComparison.Ordinal);
-
-        public int GetHashCode((NodeOrigin Origin, string Label) key) =>
-            HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(key.Origin), key.Label);
+        string label = node.Origin.Label ?? node.Op.Name;
+        if (!ReferenceEquals(last.From, node.Origin) || !string.Equals(last.Label, label, StringComparison.Ordinal))
+            last = (node.Origin, label, node.Origin with { Label = "d" + label });
+        return last.Made;
     }
 
     private static void Contribute(Dictionary<Node, List<Node>> contributions, Node node, Node grad)

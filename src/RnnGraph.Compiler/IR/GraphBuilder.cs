@@ -18,6 +18,27 @@ public sealed partial class GraphBuilder
 
     public GraphBuilder(bool simplify = false) => Simplify = simplify;
 
+    /// <param name="simplify">See <see cref="Simplify"/>.</param>
+    /// <param name="capacity">About how many nodes it will make (room reserved up front, so its tables do not grow step by step).</param>
+    public GraphBuilder(bool simplify, int capacity)
+        : this(simplify)
+    {
+        _interned.EnsureCapacity(capacity);
+        _nodes.Capacity = capacity;
+    }
+
+    /// <summary>The input shapes of the node being applied, read through its inputs (no array per node).</summary>
+    private sealed class InputShapes : IReadOnlyList<Shape>
+    {
+        public Node[] Inputs = [];
+        public Shape this[int index] => Inputs[index].Shape;
+        public int Count => Inputs.Length;
+        public IEnumerator<Shape> GetEnumerator() => Inputs.Select(i => i.Shape).GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    private readonly InputShapes _shapes = new();
+
     public bool Simplify { get; }
 
     /// <summary>The origin given to nodes created from now on (set by the unroller and the autodiff pass).</summary>
@@ -32,9 +53,10 @@ public sealed partial class GraphBuilder
         if (op.Arity < 0 && inputs.Length == 0)
             throw new ArgumentException($"op '{op.Name}' needs at least one input");
 
-        var shapes = new Shape[inputs.Length];
-        for (int i = 0; i < shapes.Length; i++) shapes[i] = inputs[i].Shape;
-        var shape = op.ShapeRule(shapes, attributes);
+        // Shape rules read their argument and return; nothing keeps it, so one view serves every node.
+        _shapes.Inputs = inputs;
+        var shape = op.ShapeRule(_shapes, attributes);
+        _shapes.Inputs = [];
         if (Simplify && op.Simplify?.Invoke(this, inputs, attributes, shape) is { } simpler) return simpler;
 
         // One hash lookup finds the existing node or the slot for the new one.

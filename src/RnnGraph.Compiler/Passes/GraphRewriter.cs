@@ -47,7 +47,7 @@ public static class GraphRewriter
     /// </summary>
     public static Graph Renumber(Graph graph, string stage)
     {
-        var builder = new GraphBuilder();
+        var builder = new GraphBuilder(simplify: false, graph.Nodes.Count);
         var map = new Dictionary<Node, Node>(graph.Nodes.Count);
         foreach (var node in graph.Nodes)
         {
@@ -63,7 +63,7 @@ public static class GraphRewriter
     /// <summary>Rebuilds the graph into a fresh builder and keeps only what the outputs reach.</summary>
     public static Graph Rebuild(Graph graph, string stage, bool simplify)
     {
-        var builder = new GraphBuilder(simplify);
+        var builder = new GraphBuilder(simplify, graph.Nodes.Count);
         var map = CopyInto(graph, builder);
         var outputs = graph.Outputs.Select(o => o with { Node = map[o.Node] }).ToList();
         return Graph.FromOutputs(stage, outputs, graph.Info);

@@ -27,8 +27,8 @@ public sealed partial class Executor<T> where T : unmanaged, IFloatingPointIeee7
         if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), "batch size must be at least 1");
         Graph = graph;
         Batch = batch;
-        _buffers = BufferPlan.Allocate<T>(graph, batch, planMemory);
-        PlannedBytes = BufferPlan.Bytes(_buffers);
+        _buffers = BufferPlan.Allocate<T>(graph, batch, planMemory, out long plannedBytes);
+        PlannedBytes = plannedBytes;
         UnplannedBytes = BufferPlan.UnsharedBytes<T>(graph, batch);
         var program = new List<Instruction<T>>();
         _slots.EnsureCapacity(graph.Nodes.Count);
