@@ -75,19 +75,26 @@ public sealed class FastCopyPathsTests
         Assert.Equal(reached.OrderBy(n => n.Id), graph.Nodes);
     }
 
-    [Fact]
-    public void Compilation_records_every_phase_it_runs()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Compilation_records_every_phase_it_runs(bool verify)
     {
         var compilation = TestSpecs.Compile(StackedBidirectional);
+        compilation.VerifyEachPass = verify;
         compilation.Timings = new CompileTimings();
         var graph = compilation.Stage("optimized", 4);
 
-        var phases = compilation.Timings.Phases;
-        Assert.Equal(["unroll", "autodiff", .. Compilation.OptimizingPasses().Select(p => p.Name)], phases.Select(p => p.Name));
+        var recorded = compilation.Timings.Phases;
+        string[] stages = ["unroll", "autodiff", .. Compilation.OptimizingPasses().Select(p => p.Name)];
+        // With the verifier on, each stage is followed by its check.
+        Assert.Equal(verify ? stages.SelectMany(s => new[] { s, "verify" }) : stages, recorded.Select(p => p.Name));
+        Assert.All(recorded, p => Assert.True(p.Milliseconds >= 0 && p.AllocatedBytes >= 0, p.ToString()));
+        var phases = recorded.Where(p => p.Name != "verify").ToList();
         Assert.All(phases, p => Assert.True(p.Milliseconds >= 0 && p.AllocatedBytes >= 0 && p.Nodes > 0, p.ToString()));
         Assert.All(phases, p => Assert.True(p.CpuMilliseconds is null or >= 0, p.ToString()));
         Assert.Equal(graph.Nodes.Count, phases[^1].Nodes);
         Assert.Equal(compilation.Stage("unrolled", 4).Nodes.Count, phases[0].Nodes);
-        Assert.Equal(phases.Sum(p => p.Milliseconds), compilation.Timings.TotalMilliseconds, 6);
+        Assert.Equal(recorded.Sum(p => p.Milliseconds), compilation.Timings.TotalMilliseconds, 6);
     }
 }
