@@ -27,7 +27,7 @@ public static class AutodiffPass
                                    .Select(n => map[n]).ToList();
 
         var needsGrad = ReachableFrom(targets, builder.Nodes);
-        var contributions = new Dictionary<Node, List<Node>>();
+        var contributions = new Dictionary<Node, List<Node>>(forward.Nodes.Count);
 
         foreach (var output in forward.Outputs)
         {
@@ -40,7 +40,7 @@ public static class AutodiffPass
         }
 
         var forwardNodes = forward.Nodes.Select(n => map[n]).Distinct().OrderByDescending(n => n.Id).ToList();
-        var gradients = new Dictionary<Node, Node>();
+        var gradients = new Dictionary<Node, Node>(forward.Nodes.Count);
         (NodeOrigin From, string Label, NodeOrigin Made) lastOrigin = (NodeOrigin.None, "", NodeOrigin.None);
         foreach (var node in forwardNodes)
         {

@@ -148,7 +148,7 @@ public sealed class TimeBatchingPass : IGraphPass
             i => i >= n ? 2L * groups[i - n].Members.Min(m => position[m]) : 2L * i + 1);
         if (order is null) return null;
 
-        var builder = new GraphBuilder(simplify: false);
+        var builder = new GraphBuilder(simplify: false, n);
         var map = new Dictionary<Node, Node>(n);
         var products = new Node[groups.Count];
         foreach (int i in order)
@@ -217,7 +217,7 @@ public sealed class TimeBatchingPass : IGraphPass
     /// <summary>Each node's users; a graph output counts as a user no node can fold it into (null).</summary>
     private static Dictionary<Node, List<Node?>> CountUsers(Graph graph)
     {
-        var users = new Dictionary<Node, List<Node?>>();
+        var users = new Dictionary<Node, List<Node?>>(graph.Nodes.Count);
         void Add(Node used, Node? user) => (users.TryGetValue(used, out var list) ? list : users[used] = []).Add(user);
         foreach (var node in graph.Nodes)
         {
