@@ -1,3 +1,4 @@
+using RnnGraph.Compiler.Analysis;
 using RnnGraph.Compiler.Autodiff;
 using RnnGraph.Compiler.Binding;
 using RnnGraph.Compiler.IR;
@@ -57,10 +58,13 @@ public sealed class Compilation
 
     private BoundModel BoundModel => Model ?? throw new InvalidOperationException("the spec has errors; check Diagnostics before compiling graphs");
 
-    public Graph Unroll(UnrollOptions options) => Checked(UnrollPass.Run(BoundModel, options));
+    /// <summary>When set, every stage and pass run from now on records its time here (<c>rnngraph bench</c>).</summary>
+    public CompileTimings? Timings { get; set; }
+
+    public Graph Unroll(UnrollOptions options) => Checked(Timed("unroll", () => UnrollPass.Run(BoundModel, options)));
 
     /// <summary>Forward plus backward: gradients of every parameter and float input for the given upstream gradients.</summary>
-    public Graph Backward(Graph forward, Func<string, bool>? hasSeed = null) => Checked(AutodiffPass.Run(forward, hasSeed));
+    public Graph Backward(Graph forward, Func<string, bool>? hasSeed = null) => Checked(Timed("autodiff", () => AutodiffPass.Run(forward, hasSeed)));
 
     /// <summary>The optimizing passes in order: simplify (zero propagation), common subexpressions, time batching, elementwise fusion, dead code.</summary>
     public static IReadOnlyList<IGraphPass> OptimizingPasses(bool timeBatching = true, bool fusion = true)
@@ -85,7 +89,11 @@ public sealed class Compilation
     public Graph Optimize(Graph graph, bool fusion)
     {
         var passes = OptimizingPasses(TimeBatching, fusion);
-        foreach (var pass in passes) graph = Checked(pass.Run(graph));
+        foreach (var pass in passes)
+        {
+            var input = graph;
+            graph = Checked(Timed(pass.Name, () => pass.Run(input)));
+        }
         return graph.WithStage("optimized");
     }
 
@@ -127,7 +135,9 @@ public sealed class Compilation
 
     private Graph Checked(Graph graph)
     {
-        if (VerifyEachPass) GraphVerifier.Verify(graph);
+        if (VerifyEachPass) Timed("verify", () => { GraphVerifier.Verify(graph); return graph; });
         return graph;
     }
+
+    private T Timed<T>(string phase, Func<T> work) => CompileTimings.Measure(Timings, phase, work);
 }

@@ -53,6 +53,41 @@ public sealed class BenchCommandTests
         Assert.Contains("--recompute-every runs the steps in segments from the first one on, so it cannot train a bidirectional layer", result.Error);
     }
 
+    /// <summary>
+    /// The first call splits into compiling (by phase, in the order the compiler runs them) and the first run; the
+    /// phases are the stages and passes the compiler names, their times are not negative and add up to compile_ms.
+    /// </summary>
+    [Theory]
+    [InlineData("train")]
+    [InlineData("infer")]
+    public void Bench_reports_the_compile_phases_of_the_first_call(string mode)
+    {
+        var result = CliRunner.Run("bench", "--cell", "gru", "--input", "4", "--hidden", "8", "--batch", "2", "--steps", "5",
+                                   "--mode", mode, "--repeat", "1", "--warmup-seconds", "0", "--json");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var json = JsonDocument.Parse(result.Out).RootElement;
+        var phases = json.GetProperty("compile_phases").EnumerateArray().ToList();
+        string[] passes = [.. RnnGraph.Compiler.Compilation.OptimizingPasses().Select(p => p.Name)];
+        string[] expected = mode == "train" ? ["unroll", "loss", "autodiff", .. passes, "executor"] : ["unroll", "loss", .. passes, "executor"];
+        // Debug builds verify the graph after each stage ("verify" phases between them).
+        Assert.Equal(expected, phases.Select(p => p.GetProperty("phase").GetString()).Where(p => p != "verify"));
+        Assert.All(phases, p => Assert.True(p.GetProperty("ms").GetDouble() >= 0 && p.GetProperty("allocated_mb").GetDouble() >= 0, p.ToString()));
+        Assert.All(phases.SkipLast(1).Where(p => p.GetProperty("phase").GetString() != "verify"),
+            p => Assert.True(p.GetProperty("nodes").GetInt32() > 0, p.ToString()));
+        Assert.Equal(JsonValueKind.Null, phases[^1].GetProperty("nodes").ValueKind);
+
+        double compile = json.GetProperty("compile_ms").GetDouble(), first = json.GetProperty("first_call_ms").GetDouble();
+        Assert.Equal(compile, phases.Sum(p => p.GetProperty("ms").GetDouble()), 0.1 * phases.Count);
+        Assert.True(compile <= first + 0.1, result.Out);
+        Assert.Equal(first - compile, json.GetProperty("first_run_ms").GetDouble(), 0.15);
+
+        var text = CliRunner.Run("bench", "--cell", "gru", "--input", "4", "--hidden", "8", "--batch", "2", "--steps", "5",
+                                 "--mode", mode, "--repeat", "1", "--warmup-seconds", "0");
+        Assert.True(text.ExitCode == 0, text.Error);
+        Assert.Matches(@"first call = compile \d+ ms \(unroll \d+, .*loss \d+, .*executor \d+\) \+ first run \d+ ms", text.Out);
+    }
+
     [Fact]
     public void Bench_gemm_reports_every_shape()
     {

@@ -35,7 +35,9 @@ public sealed class BenchCommand : ICommand
         "train = forward of the recurrent layer and a dense head to one output at every step, loss = mean of the squared\n" +
         "outputs, backward, an SGD update; infer = the forward pass. Random inputs, PyTorch's initialization. Reported:\n" +
         "median_ms, min_ms, gflops (the executed graph's FLOPs, multiply-add = 2, over the median), allocated_bytes_per_step\n" +
-        "(managed bytes allocated per timed call), peak_rss_mb (the process's peak resident memory, compilation included).");
+        "(managed bytes allocated per timed call), peak_rss_mb (the process's peak resident memory, compilation included),\n" +
+        "first_call_ms = compile_ms (unrolling, autodiff, the optimizing passes and the executor's plan; by phase in\n" +
+        "compile_phases) + first_run_ms (the first run, the JIT compiling the kernels included).");
 
     private const int ProfileSteps = 10;
 
@@ -117,6 +119,16 @@ public sealed class BenchCommand : ICommand
                 ["allocated_bytes_per_step"] = r.AllocatedBytesPerStep,
                 ["peak_rss_mb"] = r.PeakRssMb,
                 ["first_call_ms"] = Math.Round(r.FirstCallMs, 1),
+                ["compile_ms"] = Math.Round(r.CompileMs, 1),
+                ["first_run_ms"] = Math.Round(r.FirstCallMs - r.CompileMs, 1),
+                ["compile_phases"] = new JsonArray([.. r.CompilePhases.Select(p => (JsonNode)new JsonObject
+                {
+                    ["phase"] = p.Name,
+                    ["ms"] = Math.Round(p.Milliseconds, 1),
+                    ["cpu_ms"] = p.CpuMilliseconds is { } cpu ? Math.Round(cpu, 1) : null,
+                    ["allocated_mb"] = Math.Round(p.AllocatedBytes / (1024.0 * 1024.0), 1),
+                    ["nodes"] = p.Nodes < 0 ? null : p.Nodes,
+                })]),
                 ["warmup_calls"] = r.WarmupCalls,
                 ["parameters"] = r.Parameters,
                 ["loss"] = r.Loss,
@@ -139,6 +151,8 @@ public sealed class BenchCommand : ICommand
                 $"{config.Cell} I={config.Input} H={config.Hidden} B={config.Batch} T={config.Steps} L={config.Layers}{(config.Bidirectional ? " bidirectional" : "")}{(recomputeEvery is { } k ? $" recompute every {k}" : "")} {mode}: " +
                 $"median {r.MedianMs:0.000} ms (min {r.MinMs:0.000}), {r.Gflops:0.00} GFLOP/s, {r.AllocatedBytesPerStep} bytes allocated per step, " +
                 $"peak RSS {r.PeakRssMb:0.0} MB, first call {r.FirstCallMs:0} ms{lanes}"));
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"first call = compile {r.CompileMs:0} ms ({string.Join(", ", r.CompilePhases.Select(p => $"{p.Name} {p.Milliseconds:0}"))}) + first run {r.FirstCallMs - r.CompileMs:0} ms"));
             if (r.Profile is { } profile) WriteProfile(context.Out, profile);
         }
         return 0;

@@ -20,13 +20,14 @@ public static class AutodiffPass
         hasSeed ??= _ => true;
         wantsGradient ??= IsDifferentiableLeaf;
 
-        var builder = new GraphBuilder();
+        // The backward part is usually about twice the forward one.
+        var builder = new GraphBuilder(simplify: false, forward.Nodes.Count * 3);
         var map = GraphRewriter.CopyInto(forward, builder);
         var targets = forward.Nodes.Where(n => n.Op.IsLeaf && n.Op.Name != "const" && n.Op.Name != "zeros" && wantsGradient(n))
                                    .Select(n => map[n]).ToList();
 
         var needsGrad = ReachableFrom(targets, builder.Nodes);
-        var contributions = new Dictionary<Node, List<Node>>();
+        var contributions = new Dictionary<Node, List<Node>>(forward.Nodes.Count);
 
         foreach (var output in forward.Outputs)
         {
@@ -39,11 +40,12 @@ public static class AutodiffPass
         }
 
         var forwardNodes = forward.Nodes.Select(n => map[n]).Distinct().OrderByDescending(n => n.Id).ToList();
-        var gradients = new Dictionary<Node, Node>();
+        var gradients = new Dictionary<Node, Node>(forward.Nodes.Count);
+        (NodeOrigin From, string Label, NodeOrigin Made) lastOrigin = (NodeOrigin.None, "", NodeOrigin.None);
         foreach (var node in forwardNodes)
         {
             if (!contributions.TryGetValue(node, out var parts)) continue;
-            builder.CurrentOrigin = node.Origin with { Label = "d" + (node.Origin.Label ?? node.Op.Name) };
+            builder.CurrentOrigin = GradientOrigin(ref lastOrigin, node);
             var grad = Sum(builder, parts);
             gradients[node] = grad;
             if (node.Op.IsLeaf) continue;
@@ -69,6 +71,18 @@ public static class AutodiffPass
     public static bool IsDifferentiableLeaf(Node n) =>
         n.Op.Name == "param" || (n.Op.Name == "input" && n.Attributes.I0 == (int)InputKind.Float);
 
+    /// <summary>
+    /// The origin of the nodes computing a node's gradient: its own, labelled <c>d</c> + its label (or op). Neighbouring
+    /// nodes mostly share an origin, so the last one made is reused when it fits.
+    /// </summary>
+    private static NodeOrigin GradientOrigin(ref (NodeOrigin From, string Label, NodeOrigin Made) last, Node node)
+    {
+        string label = node.Origin.Label ?? node.Op.Name;
+        if (!ReferenceEquals(last.From, node.Origin) || !string.Equals(last.Label, label, StringComparison.Ordinal))
+            last = (node.Origin, label, node.Origin with { Label = "d" + label });
+        return last.Made;
+    }
+
     private static void Contribute(Dictionary<Node, List<Node>> contributions, Node node, Node grad)
     {
         if (!contributions.TryGetValue(node, out var list)) contributions[node] = list = new List<Node>();
@@ -89,6 +103,7 @@ public static class AutodiffPass
     /// </summary>
     private static List<Node> CombinePieces(GraphBuilder b, List<Node> parts)
     {
+        if (parts.Count < 2) return parts;
         var pads = parts.Where(p => p.Op.Name == "pad_last").OrderBy(p => p.Attributes.I0).ToList();
         if (pads.Count < 2 || pads.Any(p => !p.Inputs[0].Shape.WithLast(1).Equals(pads[0].Inputs[0].Shape.WithLast(1)))) return parts;
         int width = pads[0].Attributes.I1;
@@ -112,7 +127,13 @@ public static class AutodiffPass
         var set = new HashSet<Node>(leaves);
         foreach (var n in nodes)
         {
-            if (!set.Contains(n) && n.Inputs.Any(set.Contains)) set.Add(n);
+            if (set.Contains(n)) continue;
+            foreach (var input in n.InputSpan)
+            {
+                if (!set.Contains(input)) continue;
+                set.Add(n);
+                break;
+            }
         }
         return set;
     }

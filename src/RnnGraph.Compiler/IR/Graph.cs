@@ -32,16 +32,82 @@ public sealed class Graph
     /// <summary>Builds a graph from output nodes, collecting every node they reach in id order.</summary>
     public static Graph FromOutputs(string stage, IReadOnlyList<GraphOutput> outputs, GraphInfo info)
     {
+        if (FromOneBuilder(outputs) is { } found) return new Graph(stage, found, outputs, info);
         var seen = new HashSet<Node>();
-        var stack = new Stack<Node>(outputs.Select(o => o.Node));
+        var stack = new Stack<Node>(outputs.Count);
+        foreach (var output in outputs) stack.Push(output.Node);
         while (stack.Count > 0)
         {
             var n = stack.Pop();
             if (!seen.Add(n)) continue;
             foreach (var i in n.Inputs) stack.Push(i);
         }
-        var nodes = seen.OrderBy(n => n.Id).ToList();
+        var nodes = new Node[seen.Count];
+        var ids = new int[nodes.Length];
+        seen.CopyTo(nodes);
+        for (int i = 0; i < nodes.Length; i++) ids[i] = nodes[i].Id;
+        // Sorted by id; ties (nodes of different builders) keep the order they were found in, as a stable sort would.
+        if (!IsStrictlyIncreasing(ids))
+        {
+            var order = new long[nodes.Length];
+            for (int i = 0; i < order.Length; i++) order[i] = ((long)ids[i] << 32) | (uint)i;
+            Array.Sort(order, nodes);
+        }
         return new Graph(stage, nodes, outputs, info);
+    }
+
+    /// <summary>
+    /// The nodes the outputs reach, in id order, when all of them come from one builder (the usual case): ids are then
+    /// distinct and every input's id is below its user's, so a table indexed by id replaces the set and the sort.
+    /// Null when some node comes from another builder.
+    /// </summary>
+    private static Node[]? FromOneBuilder(IReadOnlyList<GraphOutput> outputs)
+    {
+        if (outputs.Count == 0) return [];
+        int builder = outputs[0].Node.Builder, maxId = 0;
+        if (builder == Node.NoBuilder) return null;
+        foreach (var output in outputs)
+        {
+            if (output.Node.Builder != builder) return null;
+            maxId = Math.Max(maxId, output.Node.Id);
+        }
+        var byId = new Node?[maxId + 1];
+        var stack = new Stack<Node>(outputs.Count);
+        int count = 0;
+        foreach (var output in outputs)
+        {
+            if (byId[output.Node.Id] is not null) continue;
+            byId[output.Node.Id] = output.Node;
+            count++;
+            stack.Push(output.Node);
+        }
+        while (stack.Count > 0)
+        {
+            foreach (var input in stack.Pop().InputSpan)
+            {
+                if (input.Builder != builder || input.Id > maxId) return null;
+                if (byId[input.Id] is { } known)
+                {
+                    if (!ReferenceEquals(known, input)) return null;
+                    continue;
+                }
+                byId[input.Id] = input;
+                count++;
+                stack.Push(input);
+            }
+        }
+        var nodes = new Node[count];
+        int k = 0;
+        foreach (var node in byId)
+            if (node is not null) nodes[k++] = node;
+        return nodes;
+    }
+
+    private static bool IsStrictlyIncreasing(int[] values)
+    {
+        for (int i = 1; i < values.Length; i++)
+            if (values[i] <= values[i - 1]) return false;
+        return true;
     }
 
     public Graph WithStage(string stage) => new(stage, Nodes, Outputs, Info);

@@ -25,7 +25,20 @@ public sealed class Shape : IEquatable<Shape>
 
     private readonly int[] _dims;
 
-    public Shape(params int[] dims) => _dims = (int[])dims.Clone();
+    public Shape(params int[] dims) => _dims = dims.AsSpan().ToArray();
+
+    /// <summary>Takes <paramref name="dims"/> as they are: only for arrays nobody else holds.</summary>
+    private Shape(int[] dims, bool owned) => _dims = dims;
+
+    /// <summary>The 2-D shape [<paramref name="rows"/>, <paramref name="columns"/>] (without the defensive copy of the params constructor).</summary>
+    public static Shape Matrix(int rows, int columns) => new([rows, columns], owned: true);
+
+    /// <summary>Whether the two shapes have the same rank and agree on every axis but the last.</summary>
+    public bool SameLeadingAxes(Shape other)
+    {
+        if (other.Rank != Rank) return false;
+        return _dims.AsSpan(0, Rank - 1).SequenceEqual(other._dims.AsSpan(0, Rank - 1));
+    }
 
     public static Shape Scalar { get; } = new();
 
@@ -42,13 +55,19 @@ public sealed class Shape : IEquatable<Shape>
         return n;
     }
 
-    public int[] Resolve(int batch) => _dims.Select(d => ResolveDim(d, batch)).ToArray();
+    public int[] Resolve(int batch)
+    {
+        var dims = new int[_dims.Length];
+        for (int i = 0; i < dims.Length; i++) dims[i] = ResolveDim(_dims[i], batch);
+        return dims;
+    }
 
     public Shape WithLast(int last)
     {
-        var dims = (int[])_dims.Clone();
+        if (last == Last) return this;
+        var dims = _dims.AsSpan().ToArray();
         dims[^1] = last;
-        return new Shape(dims);
+        return new Shape(dims, owned: true);
     }
 
     public bool Equals(Shape? other) => other is not null && _dims.AsSpan().SequenceEqual(other._dims);
@@ -66,6 +85,10 @@ public sealed class Shape : IEquatable<Shape>
     /// <summary>NumPy-style broadcast of two shapes (right-aligned; a 1 stretches); null if incompatible.</summary>
     public static Shape? Broadcast(Shape a, Shape b)
     {
+        // The common cases (equal shapes, a bias or a scalar against a matrix) give one of the operands back.
+        if (ReferenceEquals(a, b) || a.Equals(b)) return a;
+        if (b.Rank <= a.Rank && StretchesTo(b, a)) return a;
+        if (a.Rank <= b.Rank && StretchesTo(a, b)) return b;
         int rank = Math.Max(a.Rank, b.Rank);
         var dims = new int[rank];
         for (int i = 0; i < rank; i++)
@@ -76,6 +99,18 @@ public sealed class Shape : IEquatable<Shape>
             else if (da == 1) dims[i] = db;
             else return null;
         }
-        return new Shape(dims);
+        return new Shape(dims, owned: true);
+    }
+
+    /// <summary>Whether <paramref name="small"/> (of rank at most <paramref name="large"/>'s) broadcasts to exactly <paramref name="large"/>.</summary>
+    private static bool StretchesTo(Shape small, Shape large)
+    {
+        int offset = large.Rank - small.Rank;
+        for (int i = 0; i < small.Rank; i++)
+        {
+            int d = small._dims[i];
+            if (d != 1 && d != large._dims[i + offset]) return false;
+        }
+        return true;
     }
 }

@@ -23,6 +23,7 @@ public sealed class OpDefinition
     public OpDefinition(string name, int arity, ShapeRule shapeRule, GradientRule? gradient, SimplifyRule? simplify = null, string? attributeDoc = null)
     {
         Name = name;
+        NameHash = name.GetHashCode(StringComparison.Ordinal);
         Arity = arity;
         ShapeRule = shapeRule;
         Gradient = gradient;
@@ -31,6 +32,9 @@ public sealed class OpDefinition
     }
 
     public string Name { get; }
+
+    /// <summary>The name's hash, computed once (the builder hashes every node it is asked for).</summary>
+    internal int NameHash { get; }
 
     /// <summary>Number of inputs; -1 for variadic ops (at least one input).</summary>
     public int Arity { get; }

@@ -21,7 +21,7 @@ public static partial class OpTable
         int k2 = a.I1 == 1 ? s[1][1] : s[1][0];
         int n = a.I1 == 1 ? s[1][0] : s[1][1];
         if (k != k2) throw new ShapeException($"matmul inner sizes differ: {s[0]} and {s[1]} (transA={a.I0}, transB={a.I1})");
-        return new Shape(m, n);
+        return Shape.Matrix(m, n);
     }
 
     // For C = op(A) op(B): dA and dB are again matmuls with the transposes rearranged.

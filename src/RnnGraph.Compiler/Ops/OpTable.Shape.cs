@@ -23,14 +23,14 @@ public static partial class OpTable
         // Rows [I0, I0 + I1) of a 2-D tensor: a piece of a stacked weight (chunk on a matrix parameter), or one
         // step's rows of a time-batched product. Row counts and offsets below zero count whole batches, as in Shape.
         yield return new OpDefinition("slice_rows", 1,
-            (s, a) => s[0].Rank == 2 && RowsFit(a.I0, a.I1, s[0][0]) ? new Shape(a.I1, s[0][1])
+            (s, a) => s[0].Rank == 2 && RowsFit(a.I0, a.I1, s[0][0]) ? Shape.Matrix(a.I1, s[0][1])
                 : throw new ShapeException($"rows [{Shape.FormatDim(a.I0)}, +{Shape.FormatDim(a.I1)}) are outside {s[0]}"),
             (b, n, g) => [b.PadRows(g, n.Attributes.I0, n.Inputs[0].Shape[0])],
             ZeroInZeroOut, "I0 = first row, I1 = number of rows (below zero: multiples of B)");
 
         // Places a 2-D input at rows [I0, I0 + rows) of a zero tensor with I1 rows (slice_rows' adjoint).
         yield return new OpDefinition("pad_rows", 1,
-            (s, a) => s[0].Rank == 2 && RowsFit(a.I0, s[0][0], a.I1) ? new Shape(a.I1, s[0][1])
+            (s, a) => s[0].Rank == 2 && RowsFit(a.I0, s[0][0], a.I1) ? Shape.Matrix(a.I1, s[0][1])
                 : throw new ShapeException($"cannot place {s[0]} at row {Shape.FormatDim(a.I0)} of {Shape.FormatDim(a.I1)}"),
             (b, n, g) => [b.SliceRows(g, n.Attributes.I0, n.Inputs[0].Shape[0])],
             ZeroInZeroOut, "I0 = first row, I1 = total rows (below zero: multiples of B)");
@@ -97,13 +97,13 @@ public static partial class OpTable
 
         // Rows of table [V, D] picked by integer ids [B] (an embedding lookup).
         yield return new OpDefinition("gather_rows", 2,
-            (s, _) => s[0].Rank == 2 && s[1].Rank == 1 ? new Shape(s[1][0], s[0][1])
+            (s, _) => s[0].Rank == 2 && s[1].Rank == 1 ? Shape.Matrix(s[1][0], s[0][1])
                 : throw new ShapeException($"gather_rows needs a [V,D] table and [B] ids, got {s[0]} and {s[1]}"),
             (b, n, g) => [b.ScatterAddRows(g, n.Inputs[1], n.Inputs[0].Shape[0]), null]);
 
         // Adds rows of src [B, D] into a zero [I0, D] tensor at rows ids [B] (gather_rows' adjoint).
         yield return new OpDefinition("scatter_add_rows", 2,
-            (s, a) => s[0].Rank == 2 && s[1].Rank == 1 ? new Shape(a.I0, s[0][1])
+            (s, a) => s[0].Rank == 2 && s[1].Rank == 1 ? Shape.Matrix(a.I0, s[0][1])
                 : throw new ShapeException($"scatter_add_rows needs [B,D] rows and [B] ids, got {s[0]} and {s[1]}"),
             (b, n, g) => [b.GatherRows(g, n.Inputs[1]), null],
             (b, x, _, s) => IsZeros(x[0]) ? b.Zeros(s) : null, "I0 = number of rows");
@@ -126,7 +126,7 @@ public static partial class OpTable
                 throw new ShapeException($"concat_rows needs 2-D inputs of equal width and the same kind of row count, got {s[0]} and {shape}");
             rows += shape[0];
         }
-        return new Shape(rows, s[0][1]);
+        return Shape.Matrix(rows, s[0][1]);
     }
 
     private static Shape ConcatShape(IReadOnlyList<Shape> s, OpAttributes _)
@@ -134,7 +134,7 @@ public static partial class OpTable
         int width = 0;
         foreach (var shape in s)
         {
-            if (shape.Rank != s[0].Rank || !shape.WithLast(1).Equals(s[0].WithLast(1)))
+            if (!shape.SameLeadingAxes(s[0]))
                 throw new ShapeException($"concat_last needs equal leading axes, got {s[0]} and {shape}");
             width += shape.Last;
         }

@@ -7,5 +7,7 @@ public sealed class CommonSubexpressionEliminationPass : IGraphPass
 {
     public string Name => "cse";
 
-    public Graph Run(Graph graph) => GraphRewriter.Rebuild(graph, Name, simplify: false);
+    public Graph Run(Graph graph) => GraphRewriter.IsHashConsed(graph)
+        ? GraphRewriter.Renumber(graph, Name)
+        : GraphRewriter.Rebuild(graph, Name, simplify: false);
 }

@@ -84,6 +84,8 @@ public sealed class TimeBatchingPass : IGraphPass
     {
         var position = new Dictionary<Node, int>(graph.Nodes.Count);
         for (int i = 0; i < graph.Nodes.Count; i++) position[graph.Nodes[i]] = i;
+        // Each node's inputs by position, looked up once for all the sweeps below.
+        var inputPositions = InputPositions(graph, position);
         var groups = new List<Group>();
         var candidates = graph.Nodes
             .Where(n => n.Op.Name == "matmul" && n.Attributes.I0 == 0)
@@ -91,7 +93,7 @@ public sealed class TimeBatchingPass : IGraphPass
             .Where(g => g.Count() >= 2);
         foreach (var candidate in candidates)
         {
-            var members = IndependentMembers(graph, position, candidate.ToList());
+            var members = IndependentMembers(inputPositions, position, candidate.ToList());
             if (members.Count >= 2) groups.Add(new Group(candidate.Key.Right, InStepOrder(members)));
         }
         return groups;
@@ -101,9 +103,9 @@ public sealed class TimeBatchingPass : IGraphPass
     /// Drops members whose left operand depends on another member's result until none does; what is left can
     /// be computed as one product (its stacked left operand needs none of the results).
     /// </summary>
-    private static List<Node> IndependentMembers(Graph graph, Dictionary<Node, int> position, List<Node> members)
+    private static List<Node> IndependentMembers(int[][] inputPositions, Dictionary<Node, int> position, List<Node> members)
     {
-        var dependent = new bool[graph.Nodes.Count];
+        var dependent = new bool[inputPositions.Length];
         while (members.Count >= 2)
         {
             Array.Clear(dependent);
@@ -112,8 +114,8 @@ public sealed class TimeBatchingPass : IGraphPass
             for (int i = members.Min(m => position[m]); i < dependent.Length; i++)
             {
                 if (dependent[i]) continue;
-                foreach (var input in graph.Nodes[i].Inputs)
-                    if (dependent[position[input]]) { dependent[i] = true; break; }
+                foreach (int input in inputPositions[i])
+                    if (dependent[input]) { dependent[i] = true; break; }
             }
             var kept = members.Where(m => !dependent[position[m.Inputs[0]]]).ToList();
             if (kept.Count == members.Count) return members;
@@ -138,14 +140,15 @@ public sealed class TimeBatchingPass : IGraphPass
         int n = graph.Nodes.Count;
         var position = new Dictionary<Node, int>(n);
         for (int i = 0; i < n; i++) position[graph.Nodes[i]] = i;
+        var inputPositions = groups.Count == 0 ? null : InputPositions(graph, position);
         var order = groups.Count == 0 ? Enumerable.Range(0, n).ToList() : Reorder(n + groups.Count,
             i => i >= n
                 ? groups[i - n].Members.Select(m => position[m.Inputs[0]]).Append(position[groups[i - n].Right])
-                : member.TryGetValue(graph.Nodes[i], out var at) ? [n + at.Group] : graph.Nodes[i].Inputs.Select(x => position[x]),
+                : member.TryGetValue(graph.Nodes[i], out var at) ? [n + at.Group] : inputPositions![i],
             i => i >= n ? 2L * groups[i - n].Members.Min(m => position[m]) : 2L * i + 1);
         if (order is null) return null;
 
-        var builder = new GraphBuilder(simplify: false);
+        var builder = new GraphBuilder(simplify: false, n);
         var map = new Dictionary<Node, Node>(n);
         var products = new Node[groups.Count];
         foreach (int i in order)
@@ -187,10 +190,14 @@ public sealed class TimeBatchingPass : IGraphPass
         var waiting = new int[count];
         var dependents = new List<int>?[count];
         var ready = new PriorityQueue<int, long>();
+        // Each distinct dependency counts once: lastUser[d] == i + 1 once i has counted d.
+        var lastUser = new int[count];
         for (int i = 0; i < count; i++)
         {
-            foreach (int d in dependencies(i).Distinct())
+            foreach (int d in dependencies(i))
             {
+                if (lastUser[d] == i + 1) continue;
+                lastUser[d] = i + 1;
                 (dependents[d] ??= []).Add(i);
                 waiting[i]++;
             }
@@ -210,12 +217,37 @@ public sealed class TimeBatchingPass : IGraphPass
     /// <summary>Each node's users; a graph output counts as a user no node can fold it into (null).</summary>
     private static Dictionary<Node, List<Node?>> CountUsers(Graph graph)
     {
-        var users = new Dictionary<Node, List<Node?>>();
+        var users = new Dictionary<Node, List<Node?>>(graph.Nodes.Count);
         void Add(Node used, Node? user) => (users.TryGetValue(used, out var list) ? list : users[used] = []).Add(user);
         foreach (var node in graph.Nodes)
-            foreach (var input in node.Inputs.Distinct()) Add(input, node);
+        {
+            var inputs = node.InputSpan;
+            for (int k = 0; k < inputs.Length; k++)
+                if (!SeenBefore(inputs, k)) Add(inputs[k], node);
+        }
         foreach (var output in graph.Outputs) Add(output.Node, null);
         return users;
+    }
+
+    /// <summary>The positions of each node's inputs, node by node.</summary>
+    private static int[][] InputPositions(Graph graph, Dictionary<Node, int> position)
+    {
+        var positions = new int[graph.Nodes.Count][];
+        for (int i = 0; i < positions.Length; i++)
+        {
+            var inputs = graph.Nodes[i].InputSpan;
+            var at = positions[i] = new int[inputs.Length];
+            for (int k = 0; k < at.Length; k++) at[k] = position[inputs[k]];
+        }
+        return positions;
+    }
+
+    /// <summary>Whether <c>inputs[k]</c> occurs earlier in <paramref name="inputs"/> (a node used twice counts once).</summary>
+    private static bool SeenBefore(ReadOnlySpan<Node> inputs, int k)
+    {
+        for (int j = 0; j < k; j++)
+            if (ReferenceEquals(inputs[j], inputs[k])) return true;
+        return false;
     }
 
     /// <summary>Steps in time order (then creation order), so the stacked rows of the same steps are one node.</summary>

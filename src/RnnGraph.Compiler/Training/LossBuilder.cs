@@ -19,7 +19,7 @@ public static class LossBuilder
     /// <param name="steps">Which steps carry a target (all for many-to-many; the last for many-to-one).</param>
     public static Graph AddLoss(Graph forward, LossKind kind, IReadOnlyList<int>? steps = null)
     {
-        var b = new GraphBuilder();
+        var b = new GraphBuilder(simplify: false, forward.Nodes.Count + forward.Outputs.Count * 4);
         var map = GraphRewriter.CopyInto(forward, b);
         var outputs = forward.Outputs.Select(o => o with { Node = map[o.Node] }).ToList();
         var masks = forward.Inputs.Where(n => n.Attributes.Name == ModelNames.Mask).ToDictionary(n => n.Attributes.Index, n => map[n]);

@@ -13,6 +13,7 @@ internal sealed class CellStep
     private readonly Dictionary<string, Node> _previous = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Node> _values = new(StringComparer.Ordinal);
     private string _targets = "";
+    private readonly Dictionary<BoundExpr, Node> _chunkSources = new(ReferenceEqualityComparer.Instance);
     private readonly Node? _recurrentMask;
 
     public CellStep(GraphBuilder b, BoundCell cell, IReadOnlyDictionary<string, Node> parameters, Node x, Node[] previousStates, NodeOrigin origin,
@@ -40,10 +41,13 @@ internal sealed class CellStep
     /// <summary>The expression a tuple assignment splits is labelled with all its targets ("i, f, g, o").</summary>
     private Node EvaluateChunkSource(BoundExpr source)
     {
+        // Every piece of one chunk shares its source: evaluated again, it would only find the same nodes.
+        if (_chunkSources.TryGetValue(source, out var evaluated)) return evaluated;
         var origin = _b.CurrentOrigin;
         _b.CurrentOrigin = origin with { Label = _targets };
         var node = Evaluate(source);
         _b.CurrentOrigin = origin;
+        _chunkSources[source] = node;
         return node;
     }
 

@@ -42,6 +42,15 @@ public sealed record BenchResult(string Mode, double MedianMs, double MinMs, IRe
     public (double OneLaneMs, double TwoLanesMs) LaneTrialMs { get; init; } = (double.NaN, double.NaN);
 
     public double PredictedSpeedup { get; init; } = 1;
+
+    /// <summary>
+    /// The phases of compiling the graph and planning its executor during the first call, in the order they ran
+    /// (unroll, loss, autodiff, each optimizing pass, executor); the rest of <see cref="FirstCallMs"/> is the first run.
+    /// </summary>
+    public IReadOnlyList<CompilePhase> CompilePhases { get; init; } = [];
+
+    /// <summary>Milliseconds of the first call spent compiling and planning (the sum of <see cref="CompilePhases"/>).</summary>
+    public double CompileMs => CompilePhases.Sum(p => p.Milliseconds);
 }
 
 /// <summary>
@@ -73,6 +82,8 @@ public static class RecurrentBenchmark
             throw new ArgumentException("the configuration does not compile: " + compilation.Diagnostics.First(), nameof(config));
         compilation.ElementwiseFusion = fusion;
         var parameters = ParameterInitializer.PyTorchDefaults(compilation.Model, seed);
+        var timings = new CompileTimings();
+        compilation.Timings = timings;
         var trainer = new Trainer(compilation, parameters, new SgdOptimizer(), new TrainerOptions(LossKind.MeanSquaredError, Threads: threads) { RecomputeEvery = recomputeEvery });
         var batch = RandomBatch(config, new Random(seed + 1));
         bool train = mode == "train";
@@ -81,6 +92,7 @@ public static class RecurrentBenchmark
         long start = Stopwatch.GetTimestamp();
         double loss = step();
         double firstMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        compilation.Timings = null;
         long warm = Stopwatch.GetTimestamp();
         int warmupCalls = 1;
         for (; warmupCalls < warmup || Stopwatch.GetElapsedTime(warm).TotalSeconds < warmupSeconds; warmupCalls++) step();
@@ -107,7 +119,14 @@ public static class RecurrentBenchmark
         double median = Timing.Median(times);
         return new BenchResult(mode, median, times.Min(), times, flops / (median * 1e6), allocated, Timing.PeakResidentMegabytes(),
             firstMs, warmupCalls, parameters.Sum(p => (long)p.Length), flops, loss)
-        { Profile = profile, LaneTrialMs = executor.LaneTrialMs, PlannedLanes = executor.Lanes, Lanes = executor.LanesInUse, PredictedSpeedup = executor.PredictedSpeedup };
+        {
+            Profile = profile,
+            LaneTrialMs = executor.LaneTrialMs,
+            PlannedLanes = executor.Lanes,
+            Lanes = executor.LanesInUse,
+            PredictedSpeedup = executor.PredictedSpeedup,
+            CompilePhases = timings.Phases,
+        };
     }
 
     /// <summary>Inputs [T,B,I] uniform in [-1, 1) and zero targets [T,B,1], so the MSE loss is the mean of the squared outputs.</summary>

@@ -13,7 +13,11 @@ namespace RnnGraph.Runtime.Execution;
 internal static class BufferPlan
 {
     /// <summary>Arrays for <paramref name="graph"/>'s nodes, in node order; shared where <paramref name="share"/> allows.</summary>
-    public static T[][] Allocate<T>(Graph graph, int batch, bool share) where T : unmanaged, IFloatingPointIeee754<T>
+    public static T[][] Allocate<T>(Graph graph, int batch, bool share) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Allocate<T>(graph, batch, share, out _);
+
+    /// <summary>As <see cref="Allocate{T}(Graph, int, bool)"/>, also giving the bytes of the distinct arrays (<see cref="Bytes{T}"/>).</summary>
+    public static T[][] Allocate<T>(Graph graph, int batch, bool share, out long bytes) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var nodes = graph.Nodes;
         var index = new Dictionary<Node, int>(nodes.Count);
@@ -22,9 +26,11 @@ internal static class BufferPlan
         var buffers = new T[nodes.Count][];
         var counts = new int[nodes.Count];
         for (int i = 0; i < nodes.Count; i++) counts[i] = checked((int)nodes[i].Shape.ElementCount(batch));
+        long elements = 0;
         if (!share)
         {
-            for (int i = 0; i < nodes.Count; i++) buffers[i] = new T[counts[i]];
+            for (int i = 0; i < nodes.Count; i++) elements += (buffers[i] = new T[counts[i]]).Length;
+            bytes = elements * Unsafe.SizeOf<T>();
             return buffers;
         }
 
@@ -35,7 +41,7 @@ internal static class BufferPlan
         {
             lastUse[i] = i;
             pinned[i] = KernelTable<T>.LeafOps.Contains(nodes[i].Op.Name);
-            foreach (var input in nodes[i].Inputs) lastUse[index[input]] = i;
+            foreach (var input in nodes[i].InputSpan) lastUse[index[input]] = i;
         }
         foreach (var output in graph.Outputs) pinned[index[output.Node]] = true;
 
@@ -44,10 +50,9 @@ internal static class BufferPlan
         for (int i = 0; i < nodes.Count; i++)
         {
             // The output is taken before the inputs are released: no kernel writes an array it reads.
-            buffers[i] = !pinned[i] && free.TryGetValue(counts[i], out var pool) && pool.Count > 0
-                ? pool.Pop()
-                : new T[counts[i]];
-            foreach (var input in nodes[i].Inputs)
+            if (!pinned[i] && free.TryGetValue(counts[i], out var pool) && pool.Count > 0) buffers[i] = pool.Pop();
+            else elements += (buffers[i] = new T[counts[i]]).Length;
+            foreach (var input in nodes[i].InputSpan)
             {
                 int j = index[input];
                 // A node read twice by one consumer goes back to the pool once.
@@ -56,6 +61,7 @@ internal static class BufferPlan
             // A node nobody reads (dead code) needs its array only while its kernel runs.
             if (!pinned[i] && lastUse[i] == i) Release(free, buffers, released, i, counts[i]);
         }
+        bytes = elements * Unsafe.SizeOf<T>();
         return buffers;
     }
 

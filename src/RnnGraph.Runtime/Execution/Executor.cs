@@ -45,10 +45,14 @@ public sealed partial class Executor<T> : ILaneJob where T : unmanaged, IFloatin
         Batch = batch;
         var program = new List<Instruction<T>>();
         var constants = new List<int>();
+        _slots.EnsureCapacity(graph.Nodes.Count);
+        // Each node's shape resolved once; its users' instructions share the array (kernels only read shapes).
+        var resolved = new int[graph.Nodes.Count][];
         for (int i = 0; i < graph.Nodes.Count; i++)
         {
             var node = graph.Nodes[i];
             _slots[node] = i;
+            resolved[i] = node.Shape.Resolve(batch);
             switch (node.Op.Name)
             {
                 case "param": _params[node.Attributes.Name!] = node; _unset.Add(node); break;
@@ -58,9 +62,14 @@ public sealed partial class Executor<T> : ILaneJob where T : unmanaged, IFloatin
                 default:
                     if (!KernelTable<T>.TryGet(node.Op.Name, out var kernel))
                         throw new InvalidOperationException($"op '{node.Op.Name}' has no kernel");
-                    program.Add(new Instruction<T>(node, kernel,
-                        node.Inputs.Select(n => _slots[n]).ToArray(), i,
-                        node.Inputs.Select(n => n.Shape.Resolve(batch)).ToArray(), node.Shape.Resolve(batch)));
+                    var inputs = new int[node.Inputs.Count];
+                    var inputShapes = new int[inputs.Length][];
+                    for (int k = 0; k < inputs.Length; k++)
+                    {
+                        inputs[k] = _slots[node.Inputs[k]];
+                        inputShapes[k] = resolved[inputs[k]];
+                    }
+                    program.Add(new Instruction<T>(node, kernel, inputs, i, inputShapes, resolved[i]));
                     break;
             }
         }
@@ -71,9 +80,10 @@ public sealed partial class Executor<T> : ILaneJob where T : unmanaged, IFloatin
             PredictedSpeedup = schedule.PredictedSpeedup;
             if (schedule.PredictedSpeedup >= minPredictedSpeedup) _lanes = schedule;
         }
+        long plannedBytes = 0;
         _buffers = _lanes is not null && planMemory
             ? BufferPlan.Allocate(graph, batch, _program, _lanes)
-            : BufferPlan.Allocate<T>(graph, batch, planMemory);
+            : BufferPlan.Allocate<T>(graph, batch, planMemory, out plannedBytes);
         foreach (int i in constants) _buffers[i][0] = T.CreateChecked(graph.Nodes[i].Attributes.Scalar);
         _sequence = _lanes?.Order ?? Enumerable.Range(0, _program.Length).ToArray();
         if (_lanes is not null)
@@ -84,7 +94,7 @@ public sealed partial class Executor<T> : ILaneJob where T : unmanaged, IFloatin
             _measure = measure;
             _trialTicks = new long[2 * TrialRuns];
         }
-        PlannedBytes = BufferPlan.Bytes(_buffers);
+        PlannedBytes = _lanes is not null && planMemory ? BufferPlan.Bytes(_buffers) : plannedBytes;
         UnplannedBytes = BufferPlan.UnsharedBytes<T>(graph, batch);
         _packed = PlanPackedWeights(_program, graph);
         foreach (var output in graph.Outputs) _outputs.TryAdd((output.Name, output.Index), output);

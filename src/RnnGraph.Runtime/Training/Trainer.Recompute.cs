@@ -82,7 +82,7 @@ public sealed partial class Trainer
             graph = _compilation.Optimize(graph);
             _segmentGraphs[(kind, steps, masked)] = graph;
         }
-        planned = new PlannedExecutor(new Executor<float>(graph, batch), Parameters, _compilation.Model!);
+        planned = new PlannedExecutor(new Executor<float>(graph, batch, threads: Options.Threads), Parameters, _compilation.Model!);
         _segmentExecutors[key] = planned;
         return planned;
     }

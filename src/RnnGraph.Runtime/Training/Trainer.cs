@@ -1,4 +1,5 @@
 using RnnGraph.Compiler;
+using RnnGraph.Compiler.Analysis;
 using RnnGraph.Compiler.Autodiff;
 using RnnGraph.Compiler.Binding;
 using RnnGraph.Compiler.IR;
@@ -230,19 +231,29 @@ public sealed partial class Trainer
         bool masked = batch.Lengths is not null, states = batch.InitialStates is not null;
         var key = (batch.Steps, masked, withBackward, states, batch.Batch);
         if (_executors.TryGetValue(key, out var planned)) return planned;
+        planned = Plan(batch, withBackward, masked, states);
+        _executors[key] = planned;
+        return planned;
+    }
+
+    /// <summary>
+    /// Compiles (or finds) the graph and plans its executor, each phase timed when the compilation records timings. Kept
+    /// apart from <see cref="ExecutorFor"/> so that a step that finds its executor allocates nothing (not even closures).
+    /// </summary>
+    private PlannedExecutor Plan(TrainingBatch batch, bool withBackward, bool masked, bool states)
+    {
+        var timings = _compilation.Timings;
         if (!_graphs.TryGetValue((batch.Steps, masked, withBackward, states), out var graph))
         {
             var given = states ? batch.InitialStates!.Keys.ToHashSet(StringComparer.Ordinal) : null;
             var forward = _compilation.Unroll(new UnrollOptions(batch.Steps, given, masked, Training: withBackward));
-            var withLoss = LossBuilder.AddLoss(forward, Options.Loss);
+            var withLoss = CompileTimings.Measure(timings, "loss", () => LossBuilder.AddLoss(forward, Options.Loss));
             graph = _compilation.Optimize(withBackward
-                ? AutodiffPass.Run(withLoss, name => name == LossBuilder.LossOutput, n => n.Op.Name == "param")
+                ? CompileTimings.Measure(timings, "autodiff", () => AutodiffPass.Run(withLoss, name => name == LossBuilder.LossOutput, n => n.Op.Name == "param"))
                 : withLoss);
             _graphs[(batch.Steps, masked, withBackward, states)] = graph;
         }
-        planned = new PlannedExecutor(new Executor<float>(graph, batch.Batch, threads: Options.Threads), Parameters, _compilation.Model!);
-        _executors[key] = planned;
-        return planned;
+        return CompileTimings.Measure(timings, "executor", () => new PlannedExecutor(new Executor<float>(graph, batch.Batch, threads: Options.Threads), Parameters, _compilation.Model!));
     }
 
     /// <summary>What one-to-one and one-to-many batches must carry (see <see cref="TrainingBatch"/>).</summary>

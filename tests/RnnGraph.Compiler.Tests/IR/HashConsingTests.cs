@@ -1,4 +1,5 @@
 using RnnGraph.Compiler.IR;
+using RnnGraph.Compiler.Ops;
 
 namespace RnnGraph.Compiler.Tests.IR;
 
@@ -52,6 +53,19 @@ public sealed class HashConsingTests
         Assert.All(b.Nodes, n => Assert.All(n.Inputs, i => Assert.True(i.Id < n.Id)));
         Assert.Equal(Enumerable.Range(0, b.Nodes.Count), b.Nodes.Select(n => n.Id));
         Assert.Equal(new Shape(Shape.Batch, 4), y.Shape);
+    }
+
+    /// <summary>Scalars are one node when they print alike (round-trip "R"): 0 and -0 differ, every NaN is one.</summary>
+    [Fact]
+    public void Constants_are_equal_when_their_scalars_print_alike()
+    {
+        var b = new GraphBuilder();
+        Assert.NotSame(b.Const(0.0), b.Const(-0.0));
+        Assert.Same(b.Const(double.NaN), b.Const(-double.NaN));
+        Assert.Same(b.Const(0.1 + 0.2), b.Const(0.30000000000000004));
+        Assert.NotSame(b.Const(0.3), b.Const(0.1 + 0.2));
+        Assert.Same(b.Input("", 0, new Shape(2)), b.Apply(OpTable.Input, new OpAttributes(Name: null, Index: 0, Shape: new Shape(2))));
+        Assert.NotSame(b.Zeros(new Shape(2)), b.Zeros(new Shape(2, 1)));
     }
 
     [Fact]
