@@ -26,7 +26,7 @@ public sealed class BenchCommand : ICommand
             new OptionSpec("--recompute-every", "K", "checkpointed BPTT: train in segments of K steps, recomputing each in the backward pass (memory ~ T/K + K steps)"),
             new OptionSpec("--threads", "N", "threads a step may use (default 1): 2 plans independent chains (the directions of a bidirectional layer, stacked layers) on two lanes when the graph has enough parallel work, and keeps two lanes only where they measure faster than one"),
             new OptionSpec("--repeat", "K", "timed runs (default 5)"),
-            new OptionSpec("--warmup-seconds", "S", "warm up at least this long after the first call (default 1)"),
+            new OptionSpec("--warmup-seconds", "S", "warm up at least this long after the first call, and at least 200 calls unless they take over 10 s (default 1; 0: no warmup)"),
             new OptionSpec("--gemm", null, "time MatMulKernel<float> on the benchmark's GEMM shapes instead (with --threads: products split by columns)"),
             new OptionSpec("--no-fusion", null, "leave out the elementwise-fusion pass (to see what it gains)"),
             new OptionSpec("--profile", null, "then time every kernel over 10 more steps and print where a step's time goes (JSON: \"profile\")"),

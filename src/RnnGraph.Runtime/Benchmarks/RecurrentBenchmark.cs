@@ -63,6 +63,11 @@ public static class RecurrentBenchmark
 {
     private const double LearningRate = 0.01;
 
+    /// <summary>Warmup calls made however short <c>warmupSeconds</c> is (unless it is 0), unless they take longer than <see cref="MaxWarmupSeconds"/>.</summary>
+    private const int MinWarmupCalls = 200;
+
+    private const double MaxWarmupSeconds = 10;
+
     /// <summary>Steps run after the timed ones to count the bytes a step allocates in steady state.</summary>
     private const int AllocationSteps = 2;
 
@@ -95,7 +100,14 @@ public static class RecurrentBenchmark
         compilation.Timings = null;
         long warm = Stopwatch.GetTimestamp();
         int warmupCalls = 1;
-        for (; warmupCalls < warmup || Stopwatch.GetElapsedTime(warm).TotalSeconds < warmupSeconds; warmupCalls++) step();
+        // At least MinWarmupCalls calls as well (within MaxWarmupSeconds): the JIT recompiles a method with its profile
+        // only after some 30 calls, and a fast step (B=1 latency) ran 4x slower after 0.5 s than after 1 s.
+        while (warmupCalls < warmup || Stopwatch.GetElapsedTime(warm).TotalSeconds < warmupSeconds
+               || (warmupSeconds > 0 && warmupCalls < MinWarmupCalls && Stopwatch.GetElapsedTime(warm).TotalSeconds < MaxWarmupSeconds))
+        {
+            step();
+            warmupCalls++;
+        }
         // With threads, then until the executor has timed one lane against two on warm kernels and chosen (Executor.LanesInUse).
         var executor = trainer.ExecutorOf(batch, withBackward: train);
         executor.RemeasureLanes();
