@@ -22,61 +22,69 @@ public sealed class ElementwiseFusionPass : IGraphPass
     public Graph Run(Graph graph)
     {
         var nodes = graph.Nodes;
-        var consumers = new Dictionary<Node, List<Node>>(nodes.Count);
-        foreach (var node in nodes)
-            foreach (var input in node.Inputs)
-            {
-                if (!consumers.TryGetValue(input, out var list)) consumers[input] = list = [];
-                list.Add(node);
-            }
-        var outputs = graph.Outputs.Select(o => o.Node).ToHashSet();
+        int count = nodes.Count;
+        var index = new Dictionary<Node, int>(count);
+        for (int i = 0; i < count; i++) index[nodes[i]] = i;
+        var isOutput = new bool[count];
+        foreach (var output in graph.Outputs) isOutput[index[output.Node]] = true;
 
-        // Each fusible node's group, named by its root.
-        var rootOf = new Dictionary<Node, Node>();
-        for (int i = nodes.Count - 1; i >= 0; i--)
+        // Each fusible node's group, named by its root's position (-1: not fused). Walking backwards, every consumer of
+        // a node is placed before the node itself, so usersRoot[i] already says whether they all sit in one group.
+        const int NoUsers = -2, Mixed = -3;
+        var root = new int[count];
+        var usersRoot = new int[count];
+        Array.Fill(usersRoot, NoUsers);
+        for (int i = count - 1; i >= 0; i--)
         {
             var node = nodes[i];
-            if (!IsFusible(node)) continue;
-            Node root = node;
-            if (!outputs.Contains(node) && consumers.TryGetValue(node, out var users)
-                && rootOf.TryGetValue(users[0], out var candidate) && candidate.Shape.Equals(node.Shape)
-                && users.All(u => rootOf.TryGetValue(u, out var r) && r == candidate))
-                root = candidate;
-            rootOf[node] = root;
-        }
-        var members = new Dictionary<Node, List<Node>>();
-        foreach (var node in nodes)
-            if (rootOf.TryGetValue(node, out var root))
+            int r = -1;
+            if (IsFusible(node))
             {
-                if (!members.TryGetValue(root, out var list)) members[root] = list = [];
-                list.Add(node);
+                int users = usersRoot[i];
+                r = !isOutput[i] && users >= 0 && nodes[users].Shape.Equals(node.Shape) ? users : i;
+            }
+            root[i] = r;
+            foreach (var input in node.Inputs)
+            {
+                int j = index[input];
+                usersRoot[j] = r >= 0 && (usersRoot[j] == NoUsers || usersRoot[j] == r) ? r : Mixed;
+            }
+        }
+        var members = new Dictionary<int, List<Node>>();
+        for (int i = 0; i < count; i++)
+            if (root[i] >= 0)
+            {
+                if (!members.TryGetValue(root[i], out var list)) members[root[i]] = list = [];
+                list.Add(nodes[i]);
             }
 
         var builder = new GraphBuilder(simplify: false);
-        var map = new Dictionary<Node, Node>(nodes.Count);
-        foreach (var node in nodes)
+        var map = new Node[count];
+        Node Mapped(Node n) => map[index[n]];
+        for (int i = 0; i < count; i++)
         {
+            var node = nodes[i];
             builder.CurrentOrigin = node.Origin;
-            if (rootOf.TryGetValue(node, out var root))
+            if (root[i] >= 0)
             {
                 // Members other than the root are computed inside the root's fused node.
-                if (root != node) continue;
-                if (Fuse(members[node], map, builder) is { } fused)
+                if (root[i] != i) continue;
+                if (Fuse(members[i], Mapped, builder) is { } fused)
                 {
-                    map[node] = fused;
+                    map[i] = fused;
                     continue;
                 }
             }
             var inputs = new Node[node.Inputs.Count];
-            for (int i = 0; i < inputs.Length; i++) inputs[i] = map[node.Inputs[i]];
-            map[node] = builder.Apply(node.Op, node.Attributes, inputs);
+            for (int k = 0; k < inputs.Length; k++) inputs[k] = Mapped(node.Inputs[k]);
+            map[i] = builder.Apply(node.Op, node.Attributes, inputs);
         }
         builder.CurrentOrigin = NodeOrigin.None;
-        return Graph.FromOutputs(Name, graph.Outputs.Select(o => o with { Node = map[o.Node] }).ToList(), graph.Info);
+        return Graph.FromOutputs(Name, graph.Outputs.Select(o => o with { Node = Mapped(o.Node) }).ToList(), graph.Info);
     }
 
     /// <summary>The fused node for a group (members in graph order, the root last); null when fusing gains nothing.</summary>
-    private static Node? Fuse(List<Node> group, Dictionary<Node, Node> map, GraphBuilder builder)
+    private static Node? Fuse(List<Node> group, Func<Node, Node> map, GraphBuilder builder)
     {
         var root = group[^1];
         var shape = root.Shape;
@@ -119,7 +127,7 @@ public sealed class ElementwiseFusionPass : IGraphPass
         if (group.Count == 1 && !views) return null;
         var program = new FusedProgram(args, steps);
         builder.CurrentOrigin = root.Origin;
-        return builder.Apply("fused", new OpAttributes(Name: program.ToString(), Shape: shape), sources.Select(s => map[s]).ToArray());
+        return builder.Apply("fused", new OpAttributes(Name: program.ToString(), Shape: shape), sources.Select(map).ToArray());
     }
 
     /// <summary>An operand from outside the group: a slice of the group's shape is read in place from what it slices.</summary>
