@@ -1,3 +1,4 @@
+using RnnGraph.Dsl.Text;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
@@ -8,14 +9,28 @@ namespace RnnGraph.Dsl.Spec;
 /// stops at the first duplicate key or unknown alias with a vague position, and some syntax errors
 /// escape it as a bare InvalidOperationException; this pass reports all duplicates (naming what was
 /// duplicated: a cell, an input, a parameter), aliases at their own position, and a located message
-/// for every syntax error.
+/// for every syntax error. It also bounds what a hostile file can make the readers do: its size, how deep it
+/// nests, and how many nodes it holds once every alias is expanded (a few aliases of aliases can stand for billions).
 /// </summary>
 internal sealed class YamlPrescan
 {
+    /// <summary>The largest spec read, in characters; a real spec is a few kilobytes.</summary>
+    internal const int MaxCharacters = 4 << 20;
+
+    /// <summary>The deepest nesting of mappings and sequences; a real spec nests about six deep.</summary>
+    internal const int MaxDepth = 64;
+
+    /// <summary>The most nodes the document may hold with every alias expanded; a real spec has a few hundred.</summary>
+    internal const long MaxExpandedNodes = 100_000;
+
     private readonly SpecReadContext _ctx;
     private readonly List<Frame> _stack = new();
-    private readonly HashSet<string> _anchors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _anchors = new(StringComparer.Ordinal);
+    private long _expanded;
     private bool _ok = true;
+
+    /// <summary>Set when a limit is exceeded: scanning stops there, since whatever follows is not worth reading.</summary>
+    private bool _stop;
 
     private YamlPrescan(SpecReadContext ctx) => _ctx = ctx;
 
@@ -24,11 +39,17 @@ internal sealed class YamlPrescan
 
     private bool Run()
     {
+        if (_ctx.Source.Text.Length > MaxCharacters)
+        {
+            _ctx.Diagnostics.ReportInvalidYaml(new TextLocation(_ctx.Source, new TextSpan(0, 0)),
+                $"the spec is {Count(_ctx.Source.Text.Length)} characters long; specs are limited to {Count(MaxCharacters)} (is this the right file?)");
+            return false;
+        }
         var scanner = new Scanner(new StringReader(_ctx.Source.Text));
         var parser = new Parser(scanner);
         try
         {
-            while (parser.MoveNext()) Visit(parser.Current!);
+            while (!_stop && parser.MoveNext()) Visit(parser.Current!);
         }
         catch (YamlException ex)
         {
@@ -65,23 +86,27 @@ internal sealed class YamlPrescan
                 _anchors.Clear(); // anchors are local to a document
                 break;
             case MappingStart m:
-                Anchor(m);
-                _stack.Add(new Frame(IsMapping: true, IsFlow: m.Style == MappingStyle.Flow, m.Start) { Anchor = AnchorName(m) });
+                Open(new Frame(IsMapping: true, IsFlow: m.Style == MappingStyle.Flow, m.Start) { Anchor = AnchorName(m) });
                 break;
             case SequenceStart s:
-                Anchor(s);
-                _stack.Add(new Frame(IsMapping: false, IsFlow: s.Style == SequenceStyle.Flow, s.Start) { Anchor = AnchorName(s) });
+                Open(new Frame(IsMapping: false, IsFlow: s.Style == SequenceStyle.Flow, s.Start) { Anchor = AnchorName(s) });
                 break;
             case MappingEnd or SequenceEnd:
+                var closed = _stack[^1];
                 _stack.RemoveAt(_stack.Count - 1);
+                // An anchored collection stands for all it holds, each alias of it expanded included.
+                if (closed.Anchor is { } name) _anchors[name] = _expanded - closed.ExpandedBefore;
                 NodeDone(null);
                 break;
             case Scalar scalar:
-                Anchor(scalar);
+                if (AnchorName(scalar) is { } scalarAnchor) _anchors[scalarAnchor] = 1;
+                Count(1, scalar);
                 NodeDone(scalar);
                 break;
             case AnchorAlias alias:
-                if (!_anchors.Contains(alias.Value.Value))
+                if (_anchors.TryGetValue(alias.Value.Value, out long size) && !_stack.Any(f => f.Anchor == alias.Value.Value))
+                    Count(size, alias, $"alias '*{alias.Value.Value}' stands for {Count(size)} nodes, which ");
+                if (!_anchors.ContainsKey(alias.Value.Value))
                 {
                     _ctx.Diagnostics.ReportInvalidYaml(_ctx.At(alias.Start), $"alias '*{alias.Value.Value}' refers to no anchor defined before it");
                     _ok = false;
@@ -97,11 +122,37 @@ internal sealed class YamlPrescan
         }
     }
 
+    private static string Count(long n) => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+
     private static string? AnchorName(NodeEvent node) => node.Anchor.IsEmpty ? null : node.Anchor.Value;
 
-    private void Anchor(NodeEvent node)
+    /// <summary>A mapping or sequence starts: one node more, one level deeper.</summary>
+    private void Open(Frame frame)
     {
-        if (!node.Anchor.IsEmpty) _anchors.Add(node.Anchor.Value);
+        if (frame.Anchor is { } name) _anchors.TryAdd(name, 1); // defined from here on (an alias inside it is recursive)
+        Count(1, null, null, frame.Start);
+        if (_stop) return;
+        if (_stack.Count >= MaxDepth)
+        {
+            _ctx.Diagnostics.ReportInvalidYaml(_ctx.At(frame.Start),
+                $"mappings and sequences nest more than {MaxDepth} deep here; a spec needs far fewer levels");
+            _ok = false;
+            _stop = true;
+            return;
+        }
+        _stack.Add(frame with { ExpandedBefore = _expanded - 1 });
+    }
+
+    /// <summary>Adds <paramref name="nodes"/> to the document's expanded size and stops at the limit.</summary>
+    private void Count(long nodes, ParsingEvent? at, string? what = null, Mark? start = null)
+    {
+        _expanded += nodes;
+        if (_expanded <= MaxExpandedNodes || _stop) return;
+        _ctx.Diagnostics.ReportInvalidYaml(_ctx.At(start ?? at!.Start),
+            $"{what ?? "this node "}takes the document past {Count(MaxExpandedNodes)} nodes with every alias expanded; " +
+            "a spec needs a few hundred (repeated aliases of aliases grow exponentially)");
+        _ok = false;
+        _stop = true;
     }
 
     /// <summary>A node is complete: in a mapping it is alternately a key (checked for duplicates) and a value.</summary>
@@ -174,6 +225,9 @@ internal sealed class YamlPrescan
         public bool ExpectKey { get; set; } = true;
         public string? CurrentKey { get; set; }
         public string? Anchor { get; init; }
+
+        /// <summary>The document's expanded node count before this collection began.</summary>
+        public long ExpandedBefore { get; init; }
         public char Opener => IsMapping ? '{' : '[';
         public char Closer => IsMapping ? '}' : ']';
     }
