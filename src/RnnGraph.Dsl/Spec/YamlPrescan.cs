@@ -79,6 +79,13 @@ internal sealed class YamlPrescan
 
     private void Visit(ParsingEvent e)
     {
+        // A spec is plain data: a type tag names a type some loaders would create, and this one never does.
+        if (e is NodeEvent { Tag.IsEmpty: false } tagged)
+        {
+            _ctx.Diagnostics.ReportInvalidYaml(_ctx.At(tagged.Start),
+                $"the tag '{ShortTag(tagged.Tag.Value)}' is not allowed: a spec is plain data, and values take their type from where they stand (remove the tag)");
+            _ok = false;
+        }
         switch (e)
         {
             case DocumentStart:
@@ -121,6 +128,9 @@ internal sealed class YamlPrescan
                 break;
         }
     }
+
+    private static string ShortTag(string tag) =>
+        tag.StartsWith("tag:yaml.org,2002:", StringComparison.Ordinal) ? "!!" + tag["tag:yaml.org,2002:".Length..] : tag;
 
     private static string Count(long n) => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 

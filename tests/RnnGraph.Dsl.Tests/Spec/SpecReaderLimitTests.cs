@@ -71,6 +71,22 @@ public sealed class SpecReaderLimitTests
         Assert.DoesNotContain(Errors(yaml), e => e.Contains("nest more than", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("model: !System.Diagnostics.Process { inputs: {} }\n", "!System.Diagnostics.Process")]
+    [InlineData("model:\n  inputs:\n    x: { size: !!int 3 }\n", "!!int")]
+    [InlineData("model: !<tag:example.com,2026:thing> {}\n", "tag:example.com,2026:thing")]
+    public void A_type_tag_is_refused_where_it_stands(string yaml, string tag)
+    {
+        // Where the tag's '!' is: its line, and its column within that line (1-based).
+        int at = yaml.IndexOf('!', StringComparison.Ordinal);
+        int line = yaml[..at].Count(c => c == '\n') + 1;
+        int column = at - (yaml.LastIndexOf('\n', at) + 1) + 1;
+        Assert.Contains(
+            $"spec.yaml({line},{column}): error RG0001: invalid YAML: the tag '{tag}' is not allowed: a spec is plain data, " +
+            "and values take their type from where they stand (remove the tag)",
+            Errors(yaml));
+    }
+
     [Fact]
     public void A_file_over_four_mebibytes_is_refused_before_it_is_parsed()
     {
