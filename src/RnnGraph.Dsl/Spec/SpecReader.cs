@@ -58,9 +58,10 @@ public static class SpecReader
     private static YamlStream? Load(SpecReadContext ctx)
     {
         var stream = new YamlStream();
+        var parser = new YamlDotNet.Core.Parser(new StringReader(ctx.Source.Text));
         try
         {
-            stream.Load(new StringReader(ctx.Source.Text));
+            stream.Load(parser);
             return stream;
         }
         catch (YamlDotNet.Core.YamlException ex)
@@ -68,9 +69,12 @@ public static class SpecReader
             ctx.Diagnostics.ReportInvalidYaml(ctx.At(ex.Start), ex.Message.TrimEnd('.'));
             return null;
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
-            ctx.Diagnostics.ReportInvalidYaml(new TextLocation(ctx.Source, new TextSpan(0, 0)), "the text cannot be parsed");
+            // The loader meets an event it does not expect (e.g. a key-less ': value' line it parsed oddly) and says so
+            // without a position; the parser's current event is where it stopped.
+            var at = parser.Current is { } current ? ctx.At(current.Start) : new TextLocation(ctx.Source, new TextSpan(0, 0));
+            ctx.Diagnostics.ReportInvalidYaml(at, "the text cannot be parsed here or just before this point (check the line above for a key without a name or an unbalanced bracket)");
             return null;
         }
     }

@@ -42,6 +42,12 @@ public sealed class SpecReaderYamlErrorTests
         AssertErrors("model:\n  inputs:\n\tx: 1\n",
             "spec.yaml(3,1): error RG0001: invalid YAML: while scanning a mapping, found invalid tab as indentation");
 
+    /// <summary>Found by the long fuzz run: the prescan accepts this, and YamlDotNet's loader then threw an ArgumentException.</summary>
+    [Fact]
+    public void A_key_less_line_the_loader_cannot_build_is_a_located_error() =>
+        AssertErrors("model:\n  inputs:\n   : auto }\n  layers:\n    - rnn: { cell: lstm, hidden: 4 }\n",
+            "spec.yaml(4,3): error RG0001: invalid YAML: the text cannot be parsed here or just before this point (check the line above for a key without a name or an unbalanced bracket)");
+
     [Fact]
     public void Alias_without_anchor_points_at_the_alias() =>
         AssertErrors("model: *nope\n",
