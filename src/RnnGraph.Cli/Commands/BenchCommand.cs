@@ -24,7 +24,7 @@ public sealed class BenchCommand : ICommand
             new OptionSpec("--bidirectional", null, "two directions"),
             new OptionSpec("--mode", "MODE", "train (forward, backward, SGD step) or infer (forward); default train", Choices: ["train", "infer"]),
             new OptionSpec("--recompute-every", "K", "checkpointed BPTT: train in segments of K steps, recomputing each in the backward pass (memory ~ T/K + K steps)"),
-            new OptionSpec("--threads", "N", "threads a step may use (default 1): 2 plans independent chains (the directions of a bidirectional layer, stacked layers) on two lanes when the graph has enough parallel work, and keeps two lanes only where they measure faster than one"),
+            new OptionSpec("--threads", "N", "threads a step may use (default 2, or 1 on a one-CPU machine): 2 plans independent chains (the directions of a bidirectional layer, stacked layers) on two lanes when the graph has enough parallel work, and keeps two lanes only where they measure faster than one"),
             new OptionSpec("--repeat", "K", "timed runs (default 5)"),
             new OptionSpec("--warmup-seconds", "S", "warm up at least this long after the first call, and at least 200 calls unless they take over 10 s (default 1; 0: no warmup)"),
             new OptionSpec("--gemm", null, "time MatMulKernel<float> on the benchmark's GEMM shapes instead (with --threads: products split by columns)"),
