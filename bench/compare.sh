@@ -39,14 +39,7 @@ fi
 "$root/rnngraph" --help >/dev/null # builds the CLI once (Release)
 # One process per configuration and mode, so each peak resident set is its own.
 for id in ${ids//,/ }; do
-    read -r args modes < <("$python" - "$here/configs.json" "$id" <<'PY'
-import json, sys
-c = next(c for c in json.load(open(sys.argv[1])) if c["id"] == int(sys.argv[2]))
-flags = f"--cell {c['cell']} --input {c['input']} --hidden {c['hidden']} --batch {c['batch']} --steps {c['steps']} --layers {c['layers']}"
-if c["bidirectional"]: flags += " --bidirectional"
-print(flags.replace(" ", ","), ",".join(c["modes"]))
-PY
-)
+    read -r args modes < <("$python" "$here/config_flags.py" "$here/configs.json" "$id")
     for mode in ${modes//,/ }; do
         echo "rnngraph: config $id $mode ..." >&2
         # shellcheck disable=SC2086

@@ -30,14 +30,7 @@ rm -f "$out"/threads-*.json
 "$root/rnngraph" --help >/dev/null # builds the CLI once (Release)
 for ((round = 1; round <= rounds; round++)); do
     for id in ${ids//,/ }; do
-        read -r args modes < <("$python" - "$here/configs.json" "$id" <<'PY'
-import json, sys
-c = next(c for c in json.load(open(sys.argv[1])) if c["id"] == int(sys.argv[2]))
-flags = f"--cell {c['cell']} --input {c['input']} --hidden {c['hidden']} --batch {c['batch']} --steps {c['steps']} --layers {c['layers']}"
-if c["bidirectional"]: flags += " --bidirectional"
-print(flags.replace(" ", ","), ",".join(c["modes"]))
-PY
-)
+        read -r args modes < <("$python" "$here/config_flags.py" "$here/configs.json" "$id")
         for mode in ${modes//,/ }; do
             for threads in 1 2 default; do
                 echo "rnngraph: round $round config $id $mode threads $threads ..." >&2
