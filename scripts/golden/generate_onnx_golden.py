@@ -90,10 +90,9 @@ import json
 import os
 import shutil
 import struct
-import sys
 import warnings
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -291,7 +290,8 @@ def _json_attributes(node):
         if isinstance(value, bytes):
             value = value.decode()
         elif isinstance(value, list):
-            value = [v.decode() if isinstance(v, bytes) else float(np.float32(v)) if isinstance(v, float) else v for v in value]
+            value = [v.decode() if isinstance(v, bytes) else float(np.float32(v)) if isinstance(v, float) else v
+                     for v in value]
         elif isinstance(value, float):
             value = float(np.float32(value))
         out[name] = value
@@ -359,14 +359,16 @@ def write_node_cases(entries):
         present_in = [n for n in node.input if n]
         present_out = [n for n in node.output if n]
         # Our reference must reproduce ONNX's own results (float32, rtol 1e-3 in ONNX's suite).
-        ref = onnx_recurrent(op, **_node_reference_kwargs(node, [a.astype(np.float64) if a.dtype == np.float32 else a for a in inputs]))
+        inputs64 = [a.astype(np.float64) if a.dtype == np.float32 else a for a in inputs]
+        ref = onnx_recurrent(op, **_node_reference_kwargs(node, inputs64))
         slots = ["Y", "Y_h", "Y_c"]
         for slot, out_name in zip(slots, node.output):
             if out_name:
                 expected = outputs[present_out.index(out_name)]
                 assert expected.shape == ref[slot].shape, (name, slot, expected.shape, ref[slot].shape)
                 err = np.abs(expected - ref[slot]).max()
-                assert err <= 1e-5 + 1e-5 * np.abs(ref[slot]).max(), f"{name}: {slot} differs from our reference by {err}"
+                assert err <= 1e-5 + 1e-5 * np.abs(ref[slot]).max(), \
+                    f"{name}: {slot} differs from our reference by {err}"
         attrs = _json_attributes(node)
         given = ", ".join(present_in[3:]) or "no optional inputs"
         entry = dict(name=name, group="node", op=op,
@@ -891,7 +893,6 @@ class TorchCase:
     export_shape: tuple           # dummy input used for export
     eval_shape: tuple             # data written to inputs.safetensors
     tokens: int = 0               # > 0: integer token ids below this bound
-    extra: dict = field(default_factory=dict)
 
 
 def torch_cases():
@@ -1012,7 +1013,8 @@ def main():
     size = sum(p.stat().st_size for p in OUT.rglob("*") if p.is_file())
     groups = {g: sum(e["group"] == g for e in entries) for g in ("node", "random", "torch")}
     print(f"{len(entries)} cases ({groups}) in {OUT.relative_to(ROOT)}, {size} bytes; self-test {checked} "
-          f"configurations; random cases checked against ONNX helpers {checks['onnx_helper']}, torch.nn {checks['torch']}, "
+          f"configurations; random cases checked against ONNX helpers {checks['onnx_helper']}, "
+          f"torch.nn {checks['torch']}, "
           f"input_forget identity {checks['input_forget']}")
 
 
