@@ -13,7 +13,7 @@ namespace RnnGraph.Cli;
 internal static class UserErrors
 {
     public static bool Is(Exception e) => e is RunException or DataFileException or EvalException or RuntimeDataException
-        or SafeTensorsException or IOException or UnauthorizedAccessException;
+        or SafeTensorsException or Onnx.OnnxException or IOException or UnauthorizedAccessException;
 
     public static int Report(Exception e, TextWriter error)
     {

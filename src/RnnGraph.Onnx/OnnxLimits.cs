@@ -19,7 +19,7 @@ public sealed record OnnxLimits
     public int MaxNesting { get; init; } = 32;
 
     /// <summary>The most elements one tensor computed while running a model may have.</summary>
-    public long MaxElements { get; init; } = 1L << 30;
+    public long MaxElements { get; init; } = 1L << 28;
 
     public static OnnxLimits Default { get; } = new();
 }
