@@ -153,6 +153,7 @@ internal static class ShapeOps
     private static TensorValue?[] Concat(OpContext c)
     {
         var parts = Enumerable.Range(0, c.InputCount).Select(i => c.Input(i, $"inputs[{i}]")).ToArray();
+        if (parts.Length == 0) throw c.Fail("has no inputs to concatenate");
         int rank = parts[0].Shape.Length;
         int axis = c.Axis(c.IntOrNull("axis") ?? throw c.Fail("needs the attribute 'axis'"), rank);
         foreach (var p in parts)
