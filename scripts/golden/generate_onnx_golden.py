@@ -26,7 +26,7 @@ What it writes, under tests/golden/onnx/:
                                  embedding `embed` (embed.weight), the linear layer `dense`
                                  (dense.weight [out,in], dense.bias)
 
-The three groups:
+The groups:
 
   node    ONNX's own backend node tests for RNN, GRU and LSTM (onnx/backend/test/case/node/
           {rnn,gru,lstm}.py): every export_* method is run with the module's `expect`
@@ -51,6 +51,9 @@ The three groups:
           Expected values come from a float64 copy of the model; they are also checked
           against the exported graph run by the small numpy interpreter below
           (`run_graph`, the ops torch emits plus `onnx_recurrent` for RNN/GRU/LSTM).
+  torch-opsets  a token classifier (embedding, 2-layer bidirectional LSTM/GRU/RNN with dropout,
+          linear on the last step, softmax) exported at opsets 9, 11, 13 and 17, with and without
+          constant folding; expected from a float64 copy of the model.
 
 Semantics this data fixes where the ONNX spec is terse:
 
@@ -980,6 +983,57 @@ def write_torch_cases(entries):
     return summary
 
 
+class EmbedBiStackLastSoftmax(torch.nn.Module):
+    """Token ids [B,T] -> Embedding -> 2-layer bidirectional RNN/GRU/LSTM (batch_first, dropout between layers)
+    -> Linear on the last step -> softmax: the kind of classifier users export, at every opset."""
+    def __init__(self, kind, vocab=11, embed=6, hidden=5):
+        super().__init__()
+        cls = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn_tanh": torch.nn.RNN}[kind]
+        self.embed = torch.nn.Embedding(vocab, embed)
+        self.rnn = cls(embed, hidden, num_layers=2, batch_first=True, bidirectional=True, dropout=0.3)
+        self.dense = torch.nn.Linear(2 * hidden, vocab)
+
+    def forward(self, tokens):
+        y = self.rnn(self.embed(tokens))[0]
+        return torch.softmax(self.dense(y[:, -1]), dim=-1)
+
+
+# (opset, constant folding): the older opsets carry Squeeze/Unsqueeze/Slice axes as attributes and Softmax's
+# 2-D coercion; without folding the gate reordering of the weights runs as Slice/Concat in the graph.
+OPSET_VARIANTS = [(9, True), (11, False), (13, True), (17, False)]
+
+
+def write_torch_opset_cases(entries):
+    for kind in ("lstm", "gru", "rnn_tanh"):
+        for opset, fold in OPSET_VARIANTS:
+            name = f"torch_opset{opset}_{kind}_{'folded' if fold else 'unfolded'}"
+            seed = zlib.crc32(name.encode())
+            torch.manual_seed(seed)
+            module = EmbedBiStackLastSoftmax(kind).eval()
+            gen = torch.Generator().manual_seed(seed + 1)
+            example = torch.randint(0, 11, (2, 5), generator=gen, dtype=torch.int64)
+            data = torch.randint(0, 11, (3, 7), generator=gen, dtype=torch.int64)
+            buffer = io.BytesIO()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                torch.onnx.export(module, (example,), buffer, opset_version=opset, do_constant_folding=fold,
+                                  input_names=["tokens"], output_names=["p"],
+                                  dynamic_axes={"tokens": {0: "B", 1: "T"}, "p": {0: "B"}})
+            model = onnx.load_from_string(buffer.getvalue())
+            onnx.checker.check_model(model, full_check=True)
+            with torch.no_grad():
+                expected = {"p": copy.deepcopy(module).double()(data).numpy()}
+                within_tolerance(name, {"p": module(data).numpy()}, expected)
+            op_types = sorted({n.op_type for n in model.graph.node})
+            write_case(name, model, {"tokens": data.numpy()}, expected)
+            entries.append(dict(name=name, group="torch-opsets", op="model",
+                                description=f"token ids [B,T] -> nn.Embedding(11, 6) -> 2-layer bidirectional {kind} "
+                                f"(hidden 5, batch_first, dropout 0.3) -> nn.Linear(10, 11) on the last step -> softmax; "
+                                f"torch.onnx.export opset {opset}, constant folding {'on' if fold else 'off'}; exported "
+                                f"with B=2, T=5, evaluated with B=3, T=7; expected from a float64 copy of the model",
+                                inputs=["tokens"], outputs=["p"], opset=opset, op_types=op_types))
+
+
 # ---------------------------------------------------------------------------------------
 # output
 # ---------------------------------------------------------------------------------------
@@ -1003,6 +1057,7 @@ def main():
     write_node_cases(entries)
     checks = write_random_cases(entries)
     write_torch_cases(entries)
+    write_torch_opset_cases(entries)
 
     names = [e["name"] for e in entries]
     assert len(set(names)) == len(names), "duplicate case names"
@@ -1011,7 +1066,7 @@ def main():
             shutil.rmtree(stale)
     (OUT / "manifest.json").write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
     size = sum(p.stat().st_size for p in OUT.rglob("*") if p.is_file())
-    groups = {g: sum(e["group"] == g for e in entries) for g in ("node", "random", "torch")}
+    groups = {g: sum(e["group"] == g for e in entries) for g in ("node", "random", "torch", "torch-opsets")}
     print(f"{len(entries)} cases ({groups}) in {OUT.relative_to(ROOT)}, {size} bytes; self-test {checked} "
           f"configurations; random cases checked against ONNX helpers {checks['onnx_helper']}, "
           f"torch.nn {checks['torch']}, "
