@@ -13,11 +13,12 @@ namespace RnnGraph.Cli;
 internal static class UserErrors
 {
     public static bool Is(Exception e) => e is RunException or DataFileException or EvalException or RuntimeDataException
-        or SafeTensorsException or IOException or UnauthorizedAccessException;
+        or SafeTensorsException or IOException or UnauthorizedAccessException or MemoryLimitException;
 
     public static int Report(Exception e, TextWriter error)
     {
-        error.WriteLine("error: " + e.Message.Split('\n')[0]);
+        string code = e is MemoryLimitException ? " " + MemoryLimitException.Code : "";
+        error.WriteLine($"error{code}: " + e.Message.Split('\n')[0]);
         return 1;
     }
 }

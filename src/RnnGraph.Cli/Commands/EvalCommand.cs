@@ -15,6 +15,7 @@ public sealed class EvalCommand : ICommand
             new OptionSpec("--out", "OUT.safetensors", "y, h_n, c_n and, when an upstream gradient is given, grad.x, grad.h0, grad.<param>", Required: true),
             new OptionSpec("--compare", "REF.safetensors", "compare the outputs with reference tensors (e.g. from PyTorch); exit 1 on a mismatch"),
             OptionSpec.Set,
+            OptionSpec.MemoryLimit,
         ],
         "Missing upstream gradients count as zero. With lengths (I32/I64), each sequence stops at its own length as\nPyTorch's packed sequences do: y is zero past the end, h_n/c_n are taken at the last valid step.\nOn bad input: a one-line error, exit 1, nothing written.");
 

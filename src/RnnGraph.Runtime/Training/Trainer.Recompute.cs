@@ -71,6 +71,8 @@ public sealed partial class Trainer
         {
             var carried = Carried();
             var initial = carried.Select(c => c.Initial).ToHashSet(StringComparer.Ordinal);
+            // A segment with the backward pass is about the whole graph of its steps (the others are smaller).
+            if (kind.Backward) CheckMemory(s => BuildGraph(_compilation, Options.Loss, s, initial, masked, true, null), steps, batch, withBackward: true);
             var finals = carried.Select(c => c.Final).ToHashSet(StringComparer.Ordinal);
             var forward = _compilation.Unroll(new UnrollOptions(steps, initial, masked, Training: kind.Training));
             graph = kind.Loss
