@@ -110,12 +110,22 @@ public static class TrainingRun
             var epochClock = Stopwatch.StartNew();
             observer.EpochStarted(epoch, settings.Epochs, batchesPerEpoch);
             int index = 0;
-            var (trainLoss, tokens) = task.MeanLoss(task.TrainBatches(epoch, trainer), b =>
+            double trainLoss;
+            long tokens;
+            try
             {
-                double loss = trainer.Step(b, schedule.At(optimizerStep++));
-                observer.BatchDone(++index, loss, RunTask.Count(b));
-                return loss;
-            });
+                (trainLoss, tokens) = task.MeanLoss(task.TrainBatches(epoch, trainer), b =>
+                {
+                    double loss = trainer.Step(b, schedule.At(optimizerStep));
+                    optimizerStep++;
+                    observer.BatchDone(++index, loss, RunTask.Count(b));
+                    return loss;
+                });
+            }
+            catch (NumericFaultException fault)
+            {
+                throw NumericFaults.Stopped(fault, probe, settings, epoch, index + 1, batchesPerEpoch, optimizerStep + 1, runFolder, metrics.Count > 0 ? metrics[^1].Epoch : 0);
+            }
             var validation = task.Validate(trainer);
             if (flowBatches.Count > 0)
             {

@@ -196,9 +196,11 @@ public sealed partial class Trainer
             (_stateGradients, _nextStateGradients) = (_nextStateGradients, _stateGradients);
         }
 
-        if (Options.ClipNorm is { } norm) GradientClipping.ClipByNorm(Parameters, norm);
+        float? clipped = Options.ClipNorm is { } norm ? GradientClipping.ClipByNorm(Parameters, norm) : null;
+        CheckFinite(batch, loss, clipped);
         if (Options.ClipValue is { } value) GradientClipping.ClipByValue(Parameters, value);
         _optimizer.Step(Parameters, learningRate);
+        CheckUpdatedWeights(learningRate);
         return loss;
     }
 

@@ -119,10 +119,13 @@ public sealed partial class Trainer
             else Array.Clear(p.Grad);
         }
         KeepFinalStates(plan);
-        if (Options.ClipNorm is { } norm) GradientClipping.ClipByNorm(Parameters, norm);
+        double loss = executor.Output(LossBuilder.LossOutput)[0];
+        float? clipped = Options.ClipNorm is { } norm ? GradientClipping.ClipByNorm(Parameters, norm) : null;
+        CheckFinite(batch, loss, clipped);
         if (Options.ClipValue is { } value) GradientClipping.ClipByValue(Parameters, value);
         _optimizer.Step(Parameters, learningRate);
-        return executor.Output(LossBuilder.LossOutput)[0];
+        CheckUpdatedWeights(learningRate);
+        return loss;
     }
 
     /// <summary>The loss on a batch without any update (validation): a forward-only graph.</summary>
