@@ -1,5 +1,6 @@
 using System.Reflection;
 using RnnGraph.Cli.Commands;
+using RnnGraph.Runtime.Execution;
 
 namespace RnnGraph.Cli;
 
@@ -42,7 +43,12 @@ public static class CommandLineApp
         try
         {
             var parsed = ParsedArguments.Parse(args.Skip(1).ToList(), command.Spec);
+            using var limit = LimitMemory(parsed);
             return command.Execute(parsed, context);
+        }
+        catch (Exception e) when (UserErrors.Is(e))
+        {
+            return UserErrors.Report(e, stderr);
         }
         catch (UsageException e)
         {
@@ -58,6 +64,15 @@ public static class CommandLineApp
             stderr.WriteLine("this is a bug in rnngraph; rerun with RNNGRAPH_DEBUG=1 for the stack trace and report it");
             return 70;
         }
+    }
+
+    /// <summary>Applies <c>--memory-limit</c> to the command's flow, or nothing without it.</summary>
+    private static IDisposable? LimitMemory(ParsedArguments parsed)
+    {
+        if (parsed.Option(MemoryLimit.Option) is not { } text) return null;
+        var limit = MemoryLimit.Parse(text, $"{MemoryLimit.Option} {text}", out string? error)
+            ?? throw new UsageException($"{MemoryLimit.Option}: {error}");
+        return MemoryLimit.Use(limit);
     }
 
     private static ICommand? Find(string name) => Commands.FirstOrDefault(c => c.Spec.Name == name);

@@ -7,6 +7,11 @@ public sealed record OptionSpec(string Name, string? ValueName, string Help, boo
 {
     /// <summary><c>--set KEY=VALUE</c>, shared by the commands that read a spec.</summary>
     public static OptionSpec Set { get; } = new("--set", "KEY=VALUE", "override a value of the spec, e.g. training.epochs=2 (repeatable)", Repeatable: true);
+
+    /// <summary><c>--memory-limit SIZE</c>, shared by the commands that allocate a model (applied in <see cref="CommandLineApp"/>).</summary>
+    public static OptionSpec MemoryLimit { get; } = new(Runtime.Execution.MemoryLimit.Option, "SIZE",
+        "refuse a model that would need more memory than this (error RG0301, before anything large is allocated): e.g. 8GB, 512MiB or 50%; " +
+        $"default ${Runtime.Execution.MemoryLimit.EnvironmentVariable}, else {Runtime.Execution.MemoryLimit.DefaultFraction * 100:0}% of physical memory (or of the container's limit)");
 }
 
 /// <summary>A command's name, arguments, options and help text, from which usage and help are printed.</summary>

@@ -3,6 +3,7 @@ using RnnGraph.Runtime.Evaluation;
 using RnnGraph.Runtime.Execution;
 using RnnGraph.Runtime.IO;
 using RnnGraph.Runtime.Runs;
+using RnnGraph.Runtime.Training;
 
 namespace RnnGraph.Cli;
 
@@ -13,11 +14,14 @@ namespace RnnGraph.Cli;
 internal static class UserErrors
 {
     public static bool Is(Exception e) => e is RunException or DataFileException or EvalException or RuntimeDataException
-        or SafeTensorsException or Onnx.OnnxException or IOException or UnauthorizedAccessException;
+        or SafeTensorsException or Onnx.OnnxException or IOException or UnauthorizedAccessException or MemoryLimitException
+        or NumericFaultException;
 
     public static int Report(Exception e, TextWriter error)
     {
-        error.WriteLine("error: " + e.Message.Split('\n')[0]);
+        // A numeric fault's message has the run's state and the remedies on lines of their own.
+        if (e is NumericFaultException) error.WriteLine($"error {NumericFaultException.Code}: {e.Message}");
+        else error.WriteLine($"error{(e is MemoryLimitException ? " " + MemoryLimitException.Code : "")}: " + e.Message.Split('\n')[0]);
         return 1;
     }
 }

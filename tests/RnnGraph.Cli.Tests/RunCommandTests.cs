@@ -36,12 +36,15 @@ public sealed class RunCommandTests
         Assert.Equal(File.ReadAllText(Example("hello.yaml")), File.ReadAllText(Path.Combine(folder, "spec.yaml")));
     }
 
-    [Fact]
-    public void The_same_seed_gives_the_same_weights()
+    /// <summary>Same spec, seed and thread count: bit-identical weights, for one thread and for two (docs/reliability.md, Determinism).</summary>
+    [Theory]
+    [InlineData("1")]
+    [InlineData("2")]
+    public void The_same_seed_gives_the_same_weights(string threads)
     {
         using var temp = new TempFolder();
-        Assert.Equal(0, Run("run", Example("hello.yaml"), "--out", Path.Combine(temp.Path, "a"), "--epochs", "5").ExitCode);
-        Assert.Equal(0, Run("run", Example("hello.yaml"), "--out", Path.Combine(temp.Path, "b"), "--epochs", "5").ExitCode);
+        Assert.Equal(0, Run("run", Example("hello.yaml"), "--out", Path.Combine(temp.Path, "a"), "--epochs", "5", "--threads", threads).ExitCode);
+        Assert.Equal(0, Run("run", Example("hello.yaml"), "--out", Path.Combine(temp.Path, "b"), "--epochs", "5", "--threads", threads).ExitCode);
         Assert.Equal(File.ReadAllBytes(Path.Combine(temp.Path, "a", "weights.safetensors")), File.ReadAllBytes(Path.Combine(temp.Path, "b", "weights.safetensors")));
     }
 

@@ -31,6 +31,7 @@ public sealed class BenchCommand : ICommand
             new OptionSpec("--no-fusion", null, "leave out the elementwise-fusion pass (to see what it gains)"),
             new OptionSpec("--profile", null, "then time every kernel over 10 more steps and print where a step's time goes (JSON: \"profile\")"),
             new OptionSpec("--json", null, "print one JSON object instead of text"),
+            OptionSpec.MemoryLimit,
         ],
         "train = forward of the recurrent layer and a dense head to one output at every step, loss = mean of the squared\n" +
         "outputs, backward, an SGD update; infer = the forward pass. Random inputs, PyTorch's initialization. Reported:\n" +

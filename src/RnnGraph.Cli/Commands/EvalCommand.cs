@@ -16,6 +16,7 @@ public sealed class EvalCommand : ICommand
             new OptionSpec("--out", "OUT.safetensors", "y, h_n, c_n and, when an upstream gradient is given, grad.x, grad.h0, grad.<param>; for an ONNX model one tensor per graph output", Required: true),
             new OptionSpec("--compare", "REF.safetensors", "compare the outputs with reference tensors (e.g. from PyTorch); exit 1 on a mismatch"),
             OptionSpec.Set,
+            OptionSpec.MemoryLimit,
         ],
         "For a spec: missing upstream gradients count as zero. With lengths (I32/I64), each sequence stops at its own length as\nPyTorch's packed sequences do: y is zero past the end, h_n/c_n are taken at the last valid step.\nOn bad input: a one-line error, exit 1, nothing written.\n\n" +
         "An .onnx MODEL runs with ONNX's operator semantics (default domain, opsets " + $"{OnnxModelReader.MinOpset}-{OnnxModelReader.MaxOpset}" + ");\nIN holds one tensor per graph input (I32/I64 for integer inputs), OUT gets one per graph output.\n" +

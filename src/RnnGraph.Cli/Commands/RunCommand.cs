@@ -22,6 +22,7 @@ public sealed class RunCommand : ICommand
             new OptionSpec("--resume", null, "SPEC is a run folder: continue it from its last checkpoint"),
             new OptionSpec("--threads", "N", "threads a training step may use (default 2, or 1 on a one-CPU machine; 2 runs independent recurrences, e.g. the directions of a bidirectional layer, side by side when that pays; results are the same)"),
             OptionSpec.Set,
+            OptionSpec.MemoryLimit,
         ],
         "The task follows the model's topology: many-to-many trains a language model (next-token prediction over\nthe lines or the stream of data.file or data.text) and samples from it; many-to-one trains a classifier on\nlabelled lines (data.format: labelled) and reports held-out accuracy. The run folder holds weights.safetensors,\nvocab.json, spec.yaml, metrics.csv/.jsonl, loss.svg, and samples.txt or predictions.tsv.");
 

@@ -4,6 +4,7 @@ using RnnGraph.Compiler;
 using RnnGraph.Compiler.Analysis;
 using RnnGraph.Compiler.Training;
 using RnnGraph.Dsl.Text;
+using RnnGraph.Runtime.Execution;
 using RnnGraph.Runtime.Runs;
 using RnnGraph.Runtime.Training;
 
@@ -86,12 +87,17 @@ public static class RecurrentBenchmark
         if (compilation.HasErrors || compilation.Model is null)
             throw new ArgumentException("the configuration does not compile: " + compilation.Diagnostics.First(), nameof(config));
         compilation.ElementwiseFusion = fusion;
+        bool train = mode == "train";
+        var optimizer = new SgdOptimizer();
+        // Refused before the weights are allocated or the steps unrolled (with recompute, the graph is one segment's).
+        int graphSteps = recomputeEvery is { } every && config.Steps > every ? every : config.Steps;
+        Trainer.EstimateStep(compilation, LossKind.MeanSquaredError, graphSteps, config.Batch, optimizer, train)
+            .Check(MemoryLimit.Current, "lower --hidden, --batch or --steps, or " + MemoryEstimate.RaiseLimit);
         var parameters = ParameterInitializer.PyTorchDefaults(compilation.Model, seed);
         var timings = new CompileTimings();
         compilation.Timings = timings;
-        var trainer = new Trainer(compilation, parameters, new SgdOptimizer(), new TrainerOptions(LossKind.MeanSquaredError, Threads: threads) { RecomputeEvery = recomputeEvery });
+        var trainer = new Trainer(compilation, parameters, optimizer, new TrainerOptions(LossKind.MeanSquaredError, Threads: threads) { RecomputeEvery = recomputeEvery });
         var batch = RandomBatch(config, new Random(seed + 1));
-        bool train = mode == "train";
         Func<double> step = train ? () => trainer.Step(batch, LearningRate) : () => trainer.Loss(batch);
 
         long start = Stopwatch.GetTimestamp();

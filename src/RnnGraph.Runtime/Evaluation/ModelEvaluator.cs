@@ -34,9 +34,17 @@ public sealed class ModelEvaluator<T> where T : unmanaged, IFloatingPointIeee754
     {
         _model = compilation.Model ?? throw new InvalidOperationException("the spec has errors");
         _io = EvalSignature.Create(_model, inputs, allowConditionedStates);
-        var forward = compilation.Unroll(new UnrollOptions(_io.Steps, _io.GivenInitialStates, Masked: _io.Lengths is not null));
-        var graph = _io.Seeds.Count > 0 ? compilation.Backward(forward, _io.Seeds.Contains) : forward;
-        _graph = compilation.Optimize(graph);
+        var io = _io;
+        Graph Build(int steps)
+        {
+            var forward = compilation.Unroll(new UnrollOptions(steps, io.GivenInitialStates, Masked: io.Lengths is not null));
+            return compilation.Optimize(io.Seeds.Count > 0 ? compilation.Backward(forward, io.Seeds.Contains) : forward);
+        }
+        // Refused before a long sequence is unrolled or a large model's buffers are allocated; a short graph is built once.
+        Graph? built = _io.Steps <= MemoryEstimate.ExactSteps ? Build(_io.Steps) : null;
+        MemoryEstimate.For(_model, steps => steps == io.Steps && built is not null ? built : Build(steps), _io.Steps, _io.Batch, new MemoryEstimate.Holdings(Parameters: 1))
+            .Check(MemoryLimit.Current, MemoryEstimate.SpecRemedy(compilation, "the batch or length of the inputs", batchInSpec: false));
+        _graph = built ?? Build(_io.Steps);
         _executor = new Executor<T>(_graph, _io.Batch);
         LoadWeights(_model, _executor, weights);
         FeedInputs(_model, _executor, _io, inputs);

@@ -16,23 +16,50 @@ internal static class BufferPlan
     public static T[][] Allocate<T>(Graph graph, int batch, bool share) where T : unmanaged, IFloatingPointIeee754<T> =>
         Allocate<T>(graph, batch, share, out _);
 
-    /// <summary>As <see cref="Allocate{T}(Graph, int, bool)"/>, also giving the bytes of the distinct arrays (<see cref="Bytes{T}"/>).</summary>
-    public static T[][] Allocate<T>(Graph graph, int batch, bool share, out long bytes) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>
+    /// As <see cref="Allocate{T}(Graph, int, bool)"/>, also giving the bytes of the distinct arrays (<see cref="Bytes{T}"/>);
+    /// <paramref name="beforeAllocating"/> sees those bytes first and may refuse them by throwing.
+    /// </summary>
+    public static T[][] Allocate<T>(Graph graph, int batch, bool share, out long bytes, Action<long>? beforeAllocating = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (arrayOf, sizes) = Plan(graph, batch, share, KernelTable<T>.LeafOps);
+        beforeAllocating?.Invoke(sizes.Sum() * Unsafe.SizeOf<T>());
+        var arrays = new T[sizes.Count][];
+        long elements = 0;
+        for (int a = 0; a < arrays.Length; a++) elements += (arrays[a] = new T[checked((int)sizes[a])]).Length;
+        var buffers = new T[arrayOf.Length][];
+        for (int i = 0; i < buffers.Length; i++) buffers[i] = arrays[arrayOf[i]];
+        bytes = elements * Unsafe.SizeOf<T>();
+        return buffers;
+    }
+
+    /// <summary>
+    /// The bytes <see cref="Allocate{T}(Graph, int, bool, out long)"/> would allocate, worked out without allocating them
+    /// (<see cref="MemoryEstimate"/> checks them against the limit first).
+    /// </summary>
+    public static long PlannedBytes<T>(Graph graph, int batch, bool share) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Plan(graph, batch, share, KernelTable<T>.LeafOps).Sizes.Sum() * Unsafe.SizeOf<T>();
+
+    /// <summary>The sequential plan: for each node the index of its array, and each array's element count.</summary>
+    private static (int[] ArrayOf, List<long> Sizes) Plan(Graph graph, int batch, bool share, IReadOnlySet<string> leafOps)
     {
         var nodes = graph.Nodes;
-        var index = new Dictionary<Node, int>(nodes.Count);
-        for (int i = 0; i < nodes.Count; i++) index[nodes[i]] = i;
-
-        var buffers = new T[nodes.Count][];
-        var counts = new int[nodes.Count];
-        for (int i = 0; i < nodes.Count; i++) counts[i] = checked((int)nodes[i].Shape.ElementCount(batch));
-        long elements = 0;
+        var arrayOf = new int[nodes.Count];
+        var sizes = new List<long>(nodes.Count);
+        var counts = new long[nodes.Count];
+        for (int i = 0; i < nodes.Count; i++) counts[i] = nodes[i].Shape.ElementCount(batch);
         if (!share)
         {
-            for (int i = 0; i < nodes.Count; i++) elements += (buffers[i] = new T[counts[i]]).Length;
-            bytes = elements * Unsafe.SizeOf<T>();
-            return buffers;
+            for (int i = 0; i < nodes.Count; i++)
+            {
+                arrayOf[i] = sizes.Count;
+                sizes.Add(counts[i]);
+            }
+            return (arrayOf, sizes);
         }
+        var index = new Dictionary<Node, int>(nodes.Count);
+        for (int i = 0; i < nodes.Count; i++) index[nodes[i]] = i;
 
         // The nodes are in program order, so a node's last use is its last consumer's index.
         var lastUse = new int[nodes.Count];
@@ -40,29 +67,32 @@ internal static class BufferPlan
         for (int i = 0; i < nodes.Count; i++)
         {
             lastUse[i] = i;
-            pinned[i] = KernelTable<T>.LeafOps.Contains(nodes[i].Op.Name);
+            pinned[i] = leafOps.Contains(nodes[i].Op.Name);
             foreach (var input in nodes[i].InputSpan) lastUse[index[input]] = i;
         }
         foreach (var output in graph.Outputs) pinned[index[output.Node]] = true;
 
-        var free = new Dictionary<int, Stack<T[]>>();
+        var free = new Dictionary<long, Stack<int>>();
         var released = new bool[nodes.Count];
         for (int i = 0; i < nodes.Count; i++)
         {
             // The output is taken before the inputs are released: no kernel writes an array it reads.
-            if (!pinned[i] && free.TryGetValue(counts[i], out var pool) && pool.Count > 0) buffers[i] = pool.Pop();
-            else elements += (buffers[i] = new T[counts[i]]).Length;
+            if (!pinned[i] && free.TryGetValue(counts[i], out var pool) && pool.Count > 0) arrayOf[i] = pool.Pop();
+            else
+            {
+                arrayOf[i] = sizes.Count;
+                sizes.Add(counts[i]);
+            }
             foreach (var input in nodes[i].InputSpan)
             {
                 int j = index[input];
                 // A node read twice by one consumer goes back to the pool once.
-                if (!pinned[j] && lastUse[j] == i && !released[j]) Release(free, buffers, released, j, counts[j]);
+                if (!pinned[j] && lastUse[j] == i && !released[j]) Release(free, arrayOf, released, j, counts[j]);
             }
             // A node nobody reads (dead code) needs its array only while its kernel runs.
-            if (!pinned[i] && lastUse[i] == i) Release(free, buffers, released, i, counts[i]);
+            if (!pinned[i] && lastUse[i] == i) Release(free, arrayOf, released, i, counts[i]);
         }
-        bytes = elements * Unsafe.SizeOf<T>();
-        return buffers;
+        return (arrayOf, sizes);
     }
 
     /// <summary>
@@ -158,10 +188,10 @@ internal static class BufferPlan
     public static long UnsharedBytes<T>(Graph graph, int batch) where T : unmanaged =>
         graph.Nodes.Sum(n => n.Shape.ElementCount(batch)) * Unsafe.SizeOf<T>();
 
-    private static void Release<T>(Dictionary<int, Stack<T[]>> free, T[][] buffers, bool[] released, int node, int count)
+    private static void Release(Dictionary<long, Stack<int>> free, int[] arrayOf, bool[] released, int node, long count)
     {
-        if (!free.TryGetValue(count, out var pool)) free[count] = pool = new Stack<T[]>();
-        pool.Push(buffers[node]);
+        if (!free.TryGetValue(count, out var pool)) free[count] = pool = new Stack<int>();
+        pool.Push(arrayOf[node]);
         released[node] = true;
     }
 }

@@ -81,9 +81,10 @@ public sealed partial class Executor<T> : ILaneJob where T : unmanaged, IFloatin
             if (schedule.PredictedSpeedup >= minPredictedSpeedup) _lanes = schedule;
         }
         long plannedBytes = 0;
+        if (_lanes is not null && planMemory) CheckMemory(BufferPlan.PlannedBytes<T>(graph, batch, share: true), graph, batch);
         _buffers = _lanes is not null && planMemory
             ? BufferPlan.Allocate(graph, batch, _program, _lanes)
-            : BufferPlan.Allocate<T>(graph, batch, planMemory, out plannedBytes);
+            : BufferPlan.Allocate<T>(graph, batch, planMemory, out plannedBytes, bytes => CheckMemory(bytes, graph, batch));
         foreach (int i in constants) _buffers[i][0] = T.CreateChecked(graph.Nodes[i].Attributes.Scalar);
         _sequence = _lanes?.Order ?? Enumerable.Range(0, _program.Length).ToArray();
         if (_lanes is not null)
@@ -98,6 +99,19 @@ public sealed partial class Executor<T> : ILaneJob where T : unmanaged, IFloatin
         UnplannedBytes = BufferPlan.UnsharedBytes<T>(graph, batch);
         _packed = PlanPackedWeights(_program, graph);
         foreach (var output in graph.Outputs) _outputs.TryAdd((output.Name, output.Index), output);
+    }
+
+    /// <summary>
+    /// The last guard before the buffers are allocated (callers that know more, such as the trainer, refuse earlier with
+    /// a fuller <see cref="MemoryEstimate"/>): the node values alone must fit under <see cref="MemoryLimit.Current"/>.
+    /// </summary>
+    private static void CheckMemory(long bytes, Graph graph, int batch)
+    {
+        var limit = MemoryLimit.Current;
+        if (bytes <= limit.Bytes) return;
+        throw new MemoryLimitException($"this graph needs about {MemoryLimit.Format(bytes)} for the values of its " +
+            $"{graph.Nodes.Count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} nodes at B={batch}, above the memory limit of " +
+            $"{MemoryLimit.Format(limit.Bytes)} ({limit.Source}); lower the model's sizes, the batch or the sequence length, or {MemoryEstimate.RaiseLimit}");
     }
 
     /// <summary>

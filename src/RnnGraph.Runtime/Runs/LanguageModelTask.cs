@@ -52,6 +52,8 @@ internal sealed class LanguageModelTask : RunTask
 
     public override LossKind Loss => LossKind.CrossEntropy;
 
+    public override int LeastSteps => _trainStream is null ? 1 : _settings.Steps;
+
     public override string DataMessage => _data.IsStream
         ? $"data: a stream of {_data.TokenCount} tokens ({_data.TrainStream!.Length} training, {_data.ValidationStream!.Length} validation), vocabulary {_data.Vocabulary.Count}"
         : $"data: {_data.Train.Count} training and {_data.Validation.Count} validation sequences, {_data.TokenCount} tokens, vocabulary {_data.Vocabulary.Count}";

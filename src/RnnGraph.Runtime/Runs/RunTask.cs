@@ -33,6 +33,9 @@ internal abstract class RunTask(Compilation compilation)
 
     public abstract int BatchesPerEpoch { get; }
 
+    /// <summary>The fewest steps every training batch has (a stream's window length); 1 where the data's lines set it.</summary>
+    public virtual int LeastSteps => 1;
+
     public abstract bool HasValidation { get; }
 
     /// <summary>The training batches of one epoch (epoch numbers start at 1), in a repeatable order.</summary>

@@ -5,6 +5,7 @@ using RnnGraph.Compiler.Binding;
 using RnnGraph.Dsl.Text;
 using RnnGraph.Runtime.Analysis;
 using RnnGraph.Runtime.Data;
+using RnnGraph.Runtime.Execution;
 using RnnGraph.Runtime.IO;
 using RnnGraph.Runtime.Training;
 
@@ -47,8 +48,12 @@ public static class TrainingRun
             throw new RunException("'early_stopping' needs a validation loss: set data.validation above 0 (and give enough data to hold some out)");
 
         observer.Message(task.DataMessage);
-        var parameters = ParameterInitializer.Create(model, settings.Init, settings.Seed);
         var optimizer = Optimizers.Create(settings.Optimizer);
+        // Refused before the weights are allocated; each new batch shape is checked again by the trainer.
+        string lengthHint = LengthHint(document, task.LeastSteps > 1);
+        Trainer.EstimateStep(task.Compilation, task.Loss, task.LeastSteps, settings.BatchSize, optimizer)
+            .Check(MemoryLimit.Current, MemoryEstimate.SpecRemedy(task.Compilation, lengthHint));
+        var parameters = ParameterInitializer.Create(model, settings.Init, settings.Seed);
         var metrics = new List<EpochMetrics>();
         var flows = new List<(int Epoch, GradientFlowResult Flow)>();
         int firstEpoch = 1;
@@ -67,7 +72,10 @@ public static class TrainingRun
         var trainer = new Trainer(task.Compilation, parameters, optimizer, new TrainerOptions(task.Loss, ClipNorm: settings.ClipNorm, Seed: settings.Seed, Threads: threads)
         {
             RecomputeEvery = settings.RecomputeEvery,
-        });
+        })
+        {
+            SequenceLengthHint = lengthHint,
+        };
 
         // The folder is usable from the start: the spec, the vocabulary and where relative data paths point.
         Directory.CreateDirectory(runFolder);
@@ -102,12 +110,22 @@ public static class TrainingRun
             var epochClock = Stopwatch.StartNew();
             observer.EpochStarted(epoch, settings.Epochs, batchesPerEpoch);
             int index = 0;
-            var (trainLoss, tokens) = task.MeanLoss(task.TrainBatches(epoch, trainer), b =>
+            double trainLoss;
+            long tokens;
+            try
             {
-                double loss = trainer.Step(b, schedule.At(optimizerStep++));
-                observer.BatchDone(++index, loss, RunTask.Count(b));
-                return loss;
-            });
+                (trainLoss, tokens) = task.MeanLoss(task.TrainBatches(epoch, trainer), b =>
+                {
+                    double loss = trainer.Step(b, schedule.At(optimizerStep));
+                    optimizerStep++;
+                    observer.BatchDone(++index, loss, RunTask.Count(b));
+                    return loss;
+                });
+            }
+            catch (NumericFaultException fault)
+            {
+                throw NumericFaults.Stopped(fault, probe, settings, epoch, index + 1, batchesPerEpoch, optimizerStep + 1, runFolder, metrics.Count > 0 ? metrics[^1].Epoch : 0);
+            }
             var validation = task.Validate(trainer);
             if (flowBatches.Count > 0)
             {
@@ -155,6 +173,11 @@ public static class TrainingRun
             LossIsPerToken = task.LossIsPerToken,
         };
     }
+
+    /// <summary>Where a run's sequence length comes from, for a memory refusal's remedy.</summary>
+    private static string LengthHint(Dsl.Spec.SpecDocument document, bool stream) =>
+        stream ? (document.Training?.Steps is { } steps ? $"steps ({steps.Location})" : "training.steps (default 32)")
+        : document.Data?.MaxTokens is { } max ? $"max_tokens ({max.Location})" : "the length of the data's lines (data.max_tokens cuts them)";
 
     /// <summary>The report's model summary (at T = <c>training.steps</c> and the batch size) and graph drawing (at T = 3), computed once per run.</summary>
     private static ReportStatics ReportStatics(Compilation compilation, RunSettings settings, Func<Compilation, string?>? drawGraph)

@@ -71,6 +71,8 @@ public sealed partial class Trainer
         {
             var carried = Carried();
             var initial = carried.Select(c => c.Initial).ToHashSet(StringComparer.Ordinal);
+            // A segment with the backward pass is about the whole graph of its steps (the others are smaller).
+            if (kind.Backward) CheckMemory(s => BuildGraph(_compilation, Options.Loss, s, initial, masked, true, null), steps, batch, withBackward: true);
             var finals = carried.Select(c => c.Final).ToHashSet(StringComparer.Ordinal);
             var forward = _compilation.Unroll(new UnrollOptions(steps, initial, masked, Training: kind.Training));
             graph = kind.Loss
@@ -194,9 +196,11 @@ public sealed partial class Trainer
             (_stateGradients, _nextStateGradients) = (_nextStateGradients, _stateGradients);
         }
 
-        if (Options.ClipNorm is { } norm) GradientClipping.ClipByNorm(Parameters, norm);
+        float? clipped = Options.ClipNorm is { } norm ? GradientClipping.ClipByNorm(Parameters, norm) : null;
+        CheckFinite(batch, loss, clipped);
         if (Options.ClipValue is { } value) GradientClipping.ClipByValue(Parameters, value);
         _optimizer.Step(Parameters, learningRate);
+        CheckUpdatedWeights(learningRate);
         return loss;
     }
 

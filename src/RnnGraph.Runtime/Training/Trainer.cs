@@ -119,10 +119,13 @@ public sealed partial class Trainer
             else Array.Clear(p.Grad);
         }
         KeepFinalStates(plan);
-        if (Options.ClipNorm is { } norm) GradientClipping.ClipByNorm(Parameters, norm);
+        double loss = executor.Output(LossBuilder.LossOutput)[0];
+        float? clipped = Options.ClipNorm is { } norm ? GradientClipping.ClipByNorm(Parameters, norm) : null;
+        CheckFinite(batch, loss, clipped);
         if (Options.ClipValue is { } value) GradientClipping.ClipByValue(Parameters, value);
         _optimizer.Step(Parameters, learningRate);
-        return executor.Output(LossBuilder.LossOutput)[0];
+        CheckUpdatedWeights(learningRate);
+        return loss;
     }
 
     /// <summary>The loss on a batch without any update (validation): a forward-only graph.</summary>
@@ -246,14 +249,25 @@ public sealed partial class Trainer
         if (!_graphs.TryGetValue((batch.Steps, masked, withBackward, states), out var graph))
         {
             var given = states ? batch.InitialStates!.Keys.ToHashSet(StringComparer.Ordinal) : null;
-            var forward = _compilation.Unroll(new UnrollOptions(batch.Steps, given, masked, Training: withBackward));
-            var withLoss = CompileTimings.Measure(timings, "loss", () => LossBuilder.AddLoss(forward, Options.Loss));
-            graph = _compilation.Optimize(withBackward
-                ? CompileTimings.Measure(timings, "autodiff", () => AutodiffPass.Run(withLoss, name => name == LossBuilder.LossOutput, n => n.Op.Name == "param"))
-                : withLoss);
+            // A short graph is built first and measured itself; a long one is refused before it is unrolled.
+            Graph? built = batch.Steps <= MemoryEstimate.ExactSteps ? BuildGraph(_compilation, Options.Loss, batch.Steps, given, masked, withBackward, timings) : null;
+            CheckMemory(steps => steps == batch.Steps && built is not null ? built : BuildGraph(_compilation, Options.Loss, steps, given, masked, withBackward, null),
+                batch.Steps, batch.Batch, withBackward);
+            graph = built ?? BuildGraph(_compilation, Options.Loss, batch.Steps, given, masked, withBackward, timings);
             _graphs[(batch.Steps, masked, withBackward, states)] = graph;
         }
         return CompileTimings.Measure(timings, "executor", () => new PlannedExecutor(new Executor<float>(graph, batch.Batch, threads: Options.Threads), Parameters, _compilation.Model!));
+    }
+
+    /// <summary>The optimized graph of <paramref name="steps"/> steps with the loss and, for training, the backward pass.</summary>
+    private static Graph BuildGraph(Compilation compilation, LossKind loss, int steps, HashSet<string>? given, bool masked, bool withBackward,
+                                    CompileTimings? timings)
+    {
+        var forward = compilation.Unroll(new UnrollOptions(steps, given, masked, Training: withBackward));
+        var withLoss = CompileTimings.Measure(timings, "loss", () => LossBuilder.AddLoss(forward, loss));
+        return compilation.Optimize(withBackward
+            ? CompileTimings.Measure(timings, "autodiff", () => AutodiffPass.Run(withLoss, name => name == LossBuilder.LossOutput, n => n.Op.Name == "param"))
+            : withLoss);
     }
 
     /// <summary>What one-to-one and one-to-many batches must carry (see <see cref="TrainingBatch"/>).</summary>
