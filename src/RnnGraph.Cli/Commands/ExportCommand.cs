@@ -70,7 +70,7 @@ public sealed class ExportCommand : ICommand
             var weights = SafeTensors.Read(weightsPath);
             var model = OnnxExporter.Export(compilation, weights, new OnnxExportOptions(opset, steps, args.Flags.Contains("--initial-states")), Path.GetFileName(weightsPath));
             OnnxExporter.Write(outPath, model);
-            string Describe(Proto.ValueInfoProto v) => v.Name + "[" + string.Join(",", v.Type.TensorType.Shape.Dim.Select(d => d.HasDimValue ? d.DimValue.ToString(System.Globalization.CultureInfo.InvariantCulture) : d.DimParam)) + "]";
+            string Describe(RnnGraph.Onnx.Proto.ValueInfoProto v) => v.Name + "[" + string.Join(",", v.Type.TensorType.Shape.Dim.Select(d => d.HasDimValue ? d.DimValue.ToString(System.Globalization.CultureInfo.InvariantCulture) : d.DimParam)) + "]";
             var operators = model.Graph.Node.GroupBy(n => n.OpType).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}={g.Count()}");
             context.Out.WriteLine($"wrote {outPath}: opset {opset}, inputs {string.Join(", ", model.Graph.Input.Select(Describe))}; outputs {string.Join(", ", model.Graph.Output.Select(Describe))}");
             context.Out.WriteLine($"  {model.Graph.Node.Count} nodes ({string.Join(" ", operators)}), {model.Graph.Initializer.Count} initializers");
