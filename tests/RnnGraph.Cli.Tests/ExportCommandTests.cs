@@ -41,6 +41,24 @@ public sealed class ExportCommandTests
     }
 
     [Fact]
+    public void The_char_lstm_example_exports_and_matches_pytorch()
+    {
+        using var temp = new TempFolder();
+        string data = Path.Combine(RepoPaths.Examples, "data");
+        string outPath = temp.File("char-lstm.onnx");
+
+        var result = Run("export", Example("char-lstm.yaml"), "--weights", Path.Combine(data, "char-lstm.weights.safetensors"), "--onnx", outPath);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal($"wrote {outPath}: opset 14, inputs x[seq,batch,27]; outputs y[seq,batch,27], h_n[2,batch,32], c_n[2,batch,32]\n" +
+                     "  9 nodes (Add=1 Concat=2 LSTM=2 MatMul=1 Softmax=1 Squeeze=2), 10 initializers\n", result.Out);
+        var got = OnnxEvaluator.Evaluate(OnnxModelReader.Read(outPath), SafeTensors.Read(Path.Combine(data, "char-lstm.inputs.safetensors")));
+        var expected = SafeTensors.Read(Path.Combine(data, "char-lstm.expected.safetensors"));
+        Assert.Equal(3, expected.Count);
+        Assert.All(TensorComparison.CompareAll(got, expected), c => Assert.True(c.Passed, $"{c.Name}: {c.Problem} {c.MaxAbsDifference}"));
+    }
+
+    [Fact]
     public void A_run_folder_exports_its_spec_and_final_weights()
     {
         using var temp = new TempFolder();
