@@ -104,6 +104,23 @@ public class OnnxExportTests
         }
     }
 
+    [Theory]
+    [InlineData(15)]
+    [InlineData(18)]
+    [InlineData(21)]
+    public void Every_supported_opset_exports_the_same_model(int opset)
+    {
+        foreach (var (name, yaml, steps) in new[] { ("lstm_opset", FloatInput + "    - rnn: { cell: lstm, hidden: 3, bidirectional: true, layers: 2 }\n    - dense: { units: 2, activation: softmax }\n", (int?)null),
+                                                    ("mgu_opset", Mgu + FloatInput + "    - rnn: { cell: mgu, hidden: 3 }\n", 3) })
+        {
+            var compilation = ExportCases.Compile(yaml);
+            var weights = ExportCases.RandomWeights(compilation.Model!, seed: opset);
+            var model = ExportCases.ExportAndRead(compilation, weights, new OnnxExportOptions(opset, steps), $"{name}{opset}");
+            Assert.Equal(opset, model.Opset);
+            AssertMatches(compilation, weights, model, ExportCases.RandomInputs(compilation.Model!, 3, 2, seed: 7, initialStates: false));
+        }
+    }
+
     private static void AssertMatches(Compiler.Compilation compilation, Dictionary<string, Runtime.IO.TensorValue> weights, OnnxModel model,
         Dictionary<string, Runtime.IO.TensorValue> inputs)
     {
