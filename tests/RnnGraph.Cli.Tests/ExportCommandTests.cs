@@ -80,6 +80,28 @@ public sealed class ExportCommandTests
     }
 
     [Fact]
+    public void A_trained_run_folder_exports_a_model_that_evaluates_like_its_spec()
+    {
+        using var temp = new TempFolder();
+        string run = Path.Combine(temp.Path, "hello");
+        Assert.Equal(0, Run("run", Example("hello.yaml"), "--epochs", "2", "--out", run).ExitCode);
+        string onnxPath = temp.File("hello.onnx");
+
+        var export = Run("export", run, "--onnx", onnxPath);
+
+        Assert.Equal(0, export.ExitCode);
+        // Token ids of the run's vocabulary (vocab: auto, one_hot), [T=4, B=2].
+        string inputs = temp.File("in.safetensors");
+        SafeTensors.Write(inputs, new Dictionary<string, TensorValue> { ["x"] = TensorValue.FromInt64([2, 4, 5, 6, 6, 7, 3, 5], 4, 2) });
+        string evalOut = temp.File("eval.safetensors");
+        Assert.Equal(0, Run("eval", Path.Combine(run, "spec.yaml"), "--weights", Path.Combine(run, "weights.safetensors"), "--inputs", inputs, "--out", evalOut).ExitCode);
+        var got = OnnxEvaluator.Evaluate(OnnxModelReader.Read(onnxPath), SafeTensors.Read(inputs));
+        var expected = SafeTensors.Read(evalOut);
+        Assert.Equal(["h_n", "y"], expected.Keys.Order(StringComparer.Ordinal));
+        Assert.All(TensorComparison.CompareAll(got, expected), c => Assert.True(c.Passed, $"{c.Name}: {c.Problem} {c.MaxAbsDifference}"));
+    }
+
+    [Fact]
     public void A_run_folder_without_final_weights_is_an_error()
     {
         using var temp = new TempFolder();
@@ -91,6 +113,18 @@ public sealed class ExportCommandTests
         Assert.Equal(1, result.ExitCode);
         Assert.Equal([$"error: run folder '{temp.Path}' has no weights.safetensors (the run has not finished); finish it with 'rnngraph run {temp.Path} --resume' or give --weights"], result.ErrorLines);
         Assert.False(File.Exists(outPath));
+    }
+
+    [Fact]
+    public void A_missing_spec_or_run_folder_is_an_error()
+    {
+        using var temp = new TempFolder();
+        string missing = temp.File("nothing-here");
+        var result = Run("export", missing, "--onnx", temp.File("m.onnx"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal([$"error: '{missing}' does not exist: give a spec file (with --weights) or a run folder written by 'rnngraph run'"], result.ErrorLines);
+        Assert.Empty(Directory.GetFiles(temp.Path));
     }
 
     [Fact]

@@ -37,6 +37,11 @@ public sealed class ExportCommand : ICommand
         string source = args.Positionals[0];
         string? weightsPath = args.Option("--weights");
         string specPath = source;
+        if (!Directory.Exists(source) && !File.Exists(source))
+        {
+            context.Error.WriteLine($"error: '{source}' does not exist: give a spec file (with --weights) or a run folder written by 'rnngraph run'");
+            return 1;
+        }
         if (Directory.Exists(source))
         {
             specPath = Path.Combine(source, "spec.yaml");

@@ -1,7 +1,6 @@
 using Google.Protobuf;
 using RnnGraph.Compiler;
 using RnnGraph.Compiler.Binding;
-using RnnGraph.Compiler.Cells;
 using RnnGraph.Onnx.Proto;
 using RnnGraph.Runtime.IO;
 
