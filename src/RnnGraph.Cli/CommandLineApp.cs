@@ -8,7 +8,7 @@ namespace RnnGraph.Cli;
 public static class CommandLineApp
 {
     public static IReadOnlyList<ICommand> Commands { get; } =
-        [new BenchCommand(), new CheckCommand(), new DumpCommand(), new EvalCommand(), new GradcheckCommand(),
+        [new BenchCommand(), new CheckCommand(), new DumpCommand(), new EvalCommand(), new ExportCommand(), new GradcheckCommand(),
          new GradflowCommand(),
          new SummaryCommand(),
          new RunCommand(), new PredictCommand(), new SampleCommand(), new SchemaCommand()];
