@@ -8,7 +8,7 @@ public static class CommandLineApp
 {
     public static IReadOnlyList<ICommand> Commands { get; } =
         [new BenchCommand(), new CheckCommand(), new DumpCommand(), new EvalCommand(), new GradcheckCommand(),
-         new GradflowCommand(),
+         new GradflowCommand(), new ImportCommand(),
          new SummaryCommand(),
          new RunCommand(), new PredictCommand(), new SampleCommand(), new SchemaCommand()];
 

@@ -1,3 +1,4 @@
+using RnnGraph.Onnx;
 using RnnGraph.Runtime.Data;
 using RnnGraph.Runtime.Evaluation;
 using RnnGraph.Runtime.Execution;
@@ -13,7 +14,7 @@ namespace RnnGraph.Cli;
 internal static class UserErrors
 {
     public static bool Is(Exception e) => e is RunException or DataFileException or EvalException or RuntimeDataException
-        or SafeTensorsException or IOException or UnauthorizedAccessException;
+        or SafeTensorsException or OnnxException or IOException or UnauthorizedAccessException;
 
     public static int Report(Exception e, TextWriter error)
     {

@@ -38,8 +38,8 @@ internal sealed class DataPathReader
         int rank = _tokens ? 2 : 3;
         if (input.Shape is { } declared && declared.Count != rank)
             throw new OnnxException($"{Source}: input '{input.Name}' is {input.Describe()}; an RnnGraph model reads {(_tokens ? "token ids [T,B] or [B,T]" : "features [T,B,I] or [B,T,I]")}");
-        var a0 = new Factor("N0", null);
-        var a1 = new Factor("N1", null);
+        var a0 = new Factor("in0", null);
+        var a1 = new Factor("in1", null);
         int? inputSize = _tokens ? null : (input.Shape?[2] is { } i ? (int)i : null);
         var feature = new Factor("I", inputSize);
         _shape = _tokens ? SymbolicShape.Of([a0], [a1]) : SymbolicShape.Of([a0], [a1], [feature]);
@@ -70,8 +70,8 @@ internal sealed class DataPathReader
             throw new OnnxException($"{Source}: the graph has no RNN, GRU or LSTM node on the path from input '{input.Name}' to its output; there is no recurrent model to import");
         if (_shape.Rank != 3 || !_shape.AxisIs(2, _features) ||
             !((_shape.AxisIs(0, [_time!]) && _shape.AxisIs(1, [_batch!])) || (_shape.AxisIs(0, [_batch!]) && _shape.AxisIs(1, [_time!]))))
-            throw new OnnxException($"{Source}: output '{current}' has the layout {_shape} (in terms of sequence T, batch B and features); RnnGraph's y is [T,B,F] or [B,T,F] with the features in order");
-        bool inputBatchFirst = _batch!.Symbol == "N0";
+            throw new OnnxException($"{Source}: output '{current}' has the layout {Show(_shape)} (in terms of sequence T, batch B and features); RnnGraph's y is [T,B,F] or [B,T,F] with the features in order");
+        bool inputBatchFirst = _batch!.Symbol == "in0";
         bool outputBatchFirst = _shape.AxisIs(0, [_batch]);
         if (inputBatchFirst != outputBatchFirst)
             throw new OnnxException($"{Source}: input '{input.Name}' is {(inputBatchFirst ? "batch-major [B,T,...]" : "time-major [T,B,...]")} but output '{current}' is {(outputBatchFirst ? "batch-major" : "time-major")}; RnnGraph's batch_first sets both, so it cannot express this model");
@@ -79,6 +79,10 @@ internal sealed class DataPathReader
     }
 
     private Exception Fail(int node, string message) => _index.Fail(node, message);
+
+    /// <summary>A symbolic shape for messages, the input's axes named T and B once the first recurrent node has told which is which.</summary>
+    private string Show(SymbolicShape shape) =>
+        "[" + string.Join(",", shape.Axes.Select(a => a.Count == 0 ? "1" : string.Join("·", a.Select(f => f == _time ? "T" : f == _batch ? "B" : f.Symbol)))) + "]";
 
     /// <summary>Takes node <paramref name="node"/>, which reads <paramref name="data"/>, onto the path; returns its data output.</summary>
     private string Step(int node, string data)
@@ -114,8 +118,8 @@ internal sealed class DataPathReader
                 {
                     if (GraphIndex.Int(n, "transA", 0) != 0) throw fail("has transA = 1; a dense layer multiplies the features as rows");
                     foreach (var name in new[] { "alpha", "beta" })
-                        if (GraphIndex.Attribute(n, name) is { } a && a.F != 1) throw fail($"has {name} = {a.F}; RnnGraph's dense layer is x W^T + b (alpha = beta = 1)");
-                    if (_shape.Rank != 2) throw fail($"reads {_shape}; Gemm takes 2-D input");
+                        if (GraphIndex.Attribute(n, name) is { } a && a.F != 1) throw fail($"has {name} = {a.F.ToString(System.Globalization.CultureInfo.InvariantCulture)}; RnnGraph's dense layer is x W^T + b (alpha = beta = 1)");
+                    if (_shape.Rank != 2) throw fail($"reads {Show(_shape)}; Gemm takes 2-D input");
                     var w = Matrix(node, n.Input[1], "B");
                     bool transB = GraphIndex.Int(n, "transB", 0) != 0;
                     int inSize = transB ? w.Shape[1] : w.Shape[0], units = transB ? w.Shape[0] : w.Shape[1];
@@ -137,7 +141,7 @@ internal sealed class DataPathReader
                         throw fail($"comes right after {(_stages.Count == 0 ? "the input" : _index.Name(_stages[^1].Node))}; RnnGraph applies {op} only as the activation of a dense layer");
                     long axis = GraphIndex.Int(n, "axis", _index.Model.Opset >= 13 ? -1 : 1);
                     if (axis != -1 && axis != _shape.Rank - 1)
-                        throw fail($"has axis = {axis} on {_shape}{(GraphIndex.Attribute(n, "axis") is null ? " (the default of opset " + _index.Model.Opset + ")" : "")}; RnnGraph's {op.ToLowerInvariant()} runs over the last axis (the units)");
+                        throw fail($"has axis = {axis} on {Show(_shape)}{(GraphIndex.Attribute(n, "axis") is null ? " (the default of opset " + _index.Model.Opset + ")" : "")}; RnnGraph's {op.ToLowerInvariant()} runs over the last axis (the units)");
                     _stages.Add(new ActivationStage(node, op == "Softmax" ? "softmax" : "log_softmax"));
                     return Output(node, 0);
                 }
@@ -192,17 +196,17 @@ internal sealed class DataPathReader
         if (_tokens) throw fail("reads token ids directly; an RnnGraph model embeds them first (Gather from an embedding table)");
         var stage = RecurrentReader.Read(_index, node);
         bool layout1 = GraphIndex.Int(n, "layout", 0) != 0;
-        if (_shape.Rank != 3) throw fail($"reads X with the layout {_shape}; X must be 3-D");
+        if (_shape.Rank != 3) throw fail($"reads X with the layout {Show(_shape)}; X must be 3-D");
         int timeAxis = layout1 ? 1 : 0, batchAxis = layout1 ? 0 : 1;
         if (_time is null)
         {
-            if (_shape.Axes[timeAxis] is not [{ Symbol: "N0" or "N1" } t] || _shape.Axes[batchAxis] is not [{ Symbol: "N0" or "N1" } b])
-                throw fail($"reads X with the layout {_shape}, which does not keep the input's two leading axes as its time and batch axes");
+            if (_shape.Axes[timeAxis] is not [{ Symbol: "in0" or "in1" } t] || _shape.Axes[batchAxis] is not [{ Symbol: "in0" or "in1" } b])
+                throw fail($"reads X with the layout {Show(_shape)}, which does not keep the input's two leading axes as its time and batch axes");
             _time = t;
             _batch = b;
         }
         if (!_shape.AxisIs(timeAxis, [_time]) || !_shape.AxisIs(batchAxis, [_batch!]))
-            throw fail($"reads X with the layout {_shape}; with layout {(layout1 ? 1 : 0)} it must be {(layout1 ? "[B,T,features]" : "[T,B,features]")} (T = {_time}, B = {_batch})");
+            throw fail($"reads X with the layout {Show(_shape)}; with layout {(layout1 ? 1 : 0)} it must be {(layout1 ? "[B,T,features]" : "[T,B,features]")} (T and B being axes {(_time.Symbol == "in0" ? "0 and 1" : "1 and 0")} of the input)");
         CheckFeatures(node, 2, stage.InputSize, "X");
         _stages.Add(stage);
         string name = n.Name.Length > 0 ? n.Name : $"#{node}";
@@ -227,7 +231,7 @@ internal sealed class DataPathReader
     private void CheckFeatures(int node, int axis, int size, string what)
     {
         if (!_shape.AxisIs(axis, _features))
-            throw Fail(node, $"{what} has the layout {_shape}, whose axis {axis} is not the features [{string.Join("·", _features)}] in the order the previous layer produces them");
+            throw Fail(node, $"{what} has the layout {Show(_shape)}, whose axis {axis} is not the features [{string.Join("·", _features)}] in the order the previous layer produces them");
         long known = 1;
         foreach (var f in _features)
         {

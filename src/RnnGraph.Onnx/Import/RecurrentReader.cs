@@ -24,7 +24,7 @@ internal static class RecurrentReader
             _ => throw Fail($"has direction '{direction}', which is not forward, reverse or bidirectional"),
         };
         if (GraphIndex.Attribute(n, "clip") is { } clip)
-            throw Fail($"has attribute clip = {clip.F}; RnnGraph's cells do not clip their gate inputs (re-export without clip)");
+            throw Fail($"has attribute clip = {clip.F.ToString(System.Globalization.CultureInfo.InvariantCulture)}; RnnGraph's cells do not clip their gate inputs (re-export without clip)");
         if (op == "LSTM" && GraphIndex.Int(n, "input_forget", 0) != 0)
             throw Fail("has attribute input_forget = 1 (coupled input and forget gates); RnnGraph's LSTM has independent gates");
         CheckActivations(index, node, op, directions);

@@ -130,8 +130,7 @@ internal sealed class SymbolicShape
 
     private static string Describe(Factor f) => f.Symbol switch
     {
-        "T" => "sequence length",
-        "B" => "batch size",
+        "in0" or "in1" => "batch size or sequence length",
         _ => $"size of '{f.Symbol}'",
     };
 
