@@ -8,8 +8,8 @@ public static class CommandLineApp
 {
     public static IReadOnlyList<ICommand> Commands { get; } =
         [new BenchCommand(), new CheckCommand(), new DumpCommand(), new EvalCommand(), new GradcheckCommand(),
-         new GradflowCommand(), new ImportCommand(),
-         new SummaryCommand(),
+         new GradflowCommand(),
+         new ImportCommand(), new SummaryCommand(),
          new RunCommand(), new PredictCommand(), new SampleCommand(), new SchemaCommand()];
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)

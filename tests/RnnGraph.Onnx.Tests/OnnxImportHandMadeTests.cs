@@ -13,11 +13,11 @@ namespace RnnGraph.Onnx.Tests;
 /// </summary>
 public class OnnxImportHandMadeTests
 {
-    public static TheoryData<string> RecognizedCases() => new() { "gru_lbr0", "rnn_relu_stack_given_h0", "lstm_bidi_peepholes", "gru_layout1_dense_softmax", "lstm_stack_exporter_glue" };
+    public static TheoryData<string> RecognizedCases() => new() { "gru_lbr0", "rnn_relu_stack_given_h0", "lstm_bidi_peepholes", "gru_layout1_dense_softmax", "lstm_stack_exporter_glue", "one_hot_tokens_zero_bias" };
 
     private static (OnnxModel Model, Dictionary<string, TensorValue> Inputs, string SpecLine) Recognized(string name)
     {
-        var b = new OnnxGraphBuilder(seed: name.Length);
+        var b = new HandMadeOnnx(seed: name.Length);
         var inputs = new Dictionary<string, TensorValue>();
         switch (name)
         {
@@ -27,7 +27,7 @@ public class OnnxImportHandMadeTests
                 b.Node("Squeeze", "squeeze", ["Y", b.Ints("axis1", 1)], ["y"]);
                 b.Output("y");
                 b.Output("Y_h");
-                inputs["x"] = OnnxGraphBuilder.RandomTensor(1, 5, 2, 3);
+                inputs["x"] = HandMadeOnnx.RandomTensor(1, 5, 2, 3);
                 return (b.Build(), inputs, "- rnn: { cell: gru, hidden: 4, reset_after: false }");
             case "rnn_relu_stack_given_h0":
                 b.Input("x", DataType.Float, "T", "B", 3);
@@ -43,8 +43,8 @@ public class OnnxImportHandMadeTests
                 b.Node("Concat", "concat", ["Yh0", "Yh1"], ["h_n"], ("axis", 0L));
                 b.Output("y");
                 b.Output("h_n");
-                inputs["x"] = OnnxGraphBuilder.RandomTensor(2, 4, 3, 3);
-                inputs["h0"] = OnnxGraphBuilder.RandomTensor(3, 2, 3, 4);
+                inputs["x"] = HandMadeOnnx.RandomTensor(2, 4, 3, 3);
+                inputs["h0"] = HandMadeOnnx.RandomTensor(3, 2, 3, 4);
                 return (b.Build(), inputs, "- rnn: { cell: rnn_relu, hidden: 4, layers: 2 }");
             case "lstm_bidi_peepholes":
                 b.Input("x", DataType.Float, "T", "B", 3);
@@ -55,7 +55,7 @@ public class OnnxImportHandMadeTests
                 b.Output("y");
                 b.Output("Y_h");
                 b.Output("Y_c");
-                inputs["x"] = OnnxGraphBuilder.RandomTensor(4, 6, 2, 3);
+                inputs["x"] = HandMadeOnnx.RandomTensor(4, 6, 2, 3);
                 return (b.Build(), inputs, "- rnn: { cell: lstm, hidden: 4, bidirectional: true, peepholes: true }");
             case "gru_layout1_dense_softmax":
                 b.Input("x", DataType.Float, "B", "T", 3);
@@ -69,7 +69,7 @@ public class OnnxImportHandMadeTests
                 b.Node("Add", "add", ["m", b.Random("bd", 6)], ["a"]);
                 b.Node("Softmax", "softmax", ["a"], ["probs"], ("axis", -1L));
                 b.Output("probs");
-                inputs["x"] = OnnxGraphBuilder.RandomTensor(5, 3, 4, 3);
+                inputs["x"] = HandMadeOnnx.RandomTensor(5, 3, 4, 3);
                 return (b.Build(), inputs, "- rnn: { cell: gru, hidden: 5, layers: 2, batch_first: true }\n    - dense: { units: 6, activation: softmax }");
             case "lstm_stack_exporter_glue":
                 b.Input("x", DataType.Float, "T", "B", 2);
@@ -85,8 +85,20 @@ public class OnnxImportHandMadeTests
                 b.Output("y");
                 b.Output("h_n");
                 b.Output("c_n");
-                inputs["x"] = OnnxGraphBuilder.RandomTensor(6, 5, 2, 2);
+                inputs["x"] = HandMadeOnnx.RandomTensor(6, 5, 2, 2);
                 return (b.Build(), inputs, "- rnn: { cell: lstm, hidden: 3, layers: 2, bias: false }\n    - dense: { units: 2, bias: false }");
+            case "one_hot_tokens_zero_bias":
+                {
+                    b.Input("ids", DataType.Int64, "T", "B");
+                    var eye = new float[25];
+                    for (int i = 0; i < 5; i++) eye[i * 5 + i] = 1;
+                    b.Node("Gather", "one_hot", [b.Initializer("eye", TensorValue.FromFloat(eye, 5, 5)), "ids"], ["oh"]);
+                    b.Node("LSTM", "lstm", ["oh", b.Random("W", 1, 8, 5), b.Random("R", 1, 8, 2), b.Initializer("B", TensorValue.FromFloat(new float[16], 1, 16))], ["Y"]);
+                    b.Node("Squeeze", "squeeze", ["Y", b.Ints("axis1", 1)], ["y"]);
+                    b.Output("y");
+                    inputs["ids"] = TensorValue.FromInt64([0, 4, 2, 3, 1, 1, 4, 0], 4, 2);
+                    return (b.Build(), inputs, "x: { vocab: 5, one_hot: true }\n  layers:\n    - rnn: { cell: lstm, hidden: 2, bias: false }");
+                }
         }
         throw new ArgumentException(name);
     }
@@ -120,9 +132,9 @@ public class OnnxImportHandMadeTests
     }
 
     /// <summary>x [T,B,3] -> one recurrent node (configured by <paramref name="node"/>) -> Squeeze -> y.</summary>
-    private static OnnxModel Single(string op, int hidden, Action<OnnxGraphBuilder, string[]> node, string? after = null)
+    private static OnnxModel Single(string op, int hidden, Action<HandMadeOnnx, string[]> node, string? after = null)
     {
-        var b = new OnnxGraphBuilder();
+        var b = new HandMadeOnnx();
         int gates = op switch { "RNN" => 1, "GRU" => 3, _ => 4 };
         b.Input("x", DataType.Float, "T", "B", 3);
         node(b, ["x", b.Random("W", 1, gates * hidden, 3), b.Random("R", 1, gates * hidden, hidden)]);
@@ -176,7 +188,7 @@ public class OnnxImportHandMadeTests
     [Fact]
     public void Glue_that_interleaves_the_directions_is_refused()
     {
-        var b = new OnnxGraphBuilder();
+        var b = new HandMadeOnnx();
         b.Input("x", DataType.Float, "T", "B", 3);
         b.Node("GRU", "gru", ["x", b.Random("W", 2, 6, 3), b.Random("R", 2, 6, 2)], ["Y"], ("direction", "bidirectional"), ("linear_before_reset", 1L));
         b.Node("Transpose", "transpose", ["Y"], ["t"], ("perm", new long[] { 0, 2, 3, 1 })); // [T,B,H,D]: features h-major
@@ -189,7 +201,7 @@ public class OnnxImportHandMadeTests
     [Fact]
     public void Sequence_lengths_are_refused()
     {
-        var b = new OnnxGraphBuilder();
+        var b = new HandMadeOnnx();
         b.Input("x", DataType.Float, "T", "B", 3);
         b.Input("lens", DataType.Int32, "B");
         b.Node("RNN", "rnn", ["x", b.Random("W", 1, 2, 3), b.Random("R", 1, 2, 2), "", "lens"], ["Y"]);
@@ -201,7 +213,7 @@ public class OnnxImportHandMadeTests
     [Fact]
     public void A_graph_without_a_recurrent_node_is_refused()
     {
-        var b = new OnnxGraphBuilder();
+        var b = new HandMadeOnnx();
         b.Input("x", DataType.Float, "T", "B", 3);
         b.Node("MatMul", "matmul", ["x", b.Random("W", 3, 2)], ["y"]);
         b.Output("y");

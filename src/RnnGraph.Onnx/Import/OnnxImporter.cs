@@ -202,7 +202,7 @@ public static class OnnxImporter
         {
             var embed = layers.OfType<EmbedLayer>().FirstOrDefault()
                 ?? throw new OnnxException($"{model.Source}: input '{path.Input.Name}' holds token ids but no embedding reads them");
-            w.Append($"    x: {{ vocab: {embed.Stage.Table.Shape[0]} }}\n");
+            w.Append($"    x: {{ vocab: {embed.Stage.Table.Shape[0]}{(embed.OneHot ? ", one_hot: true" : "")} }}\n");
         }
         else
         {
@@ -210,7 +210,7 @@ public static class OnnxImporter
             w.Append($"    x: {{ size: {size} }}\n");
         }
         w.Append("  layers:\n");
-        foreach (var layer in layers) w.Append("    - ").Append(layer.Yaml(path.BatchFirst)).Append('\n');
+        foreach (var layer in layers.Where(l => l is not EmbedLayer { OneHot: true })) w.Append("    - ").Append(layer.Yaml(path.BatchFirst)).Append('\n');
         return w.ToString();
     }
 
@@ -240,12 +240,27 @@ public static class OnnxImporter
     {
         public EmbedStage Stage { get; } = stage;
 
-        public override string Describe() => $"embed {Stage.Table.Shape[0]}x{Stage.Table.Shape[1]}";
+        /// <summary>A lookup in the identity matrix is the one-hot encoding of the tokens (<c>one_hot: true</c>), not a trained embedding.</summary>
+        public bool OneHot { get; } = IsIdentity(stage.Table);
+
+        public override string Describe() => OneHot ? $"one-hot {Stage.Table.Shape[0]}" : $"embed {Stage.Table.Shape[0]}x{Stage.Table.Shape[1]}";
+
+        private static bool IsIdentity(TensorValue table)
+        {
+            int n = table.Shape[0];
+            if (table.Shape[1] != n) return false;
+            var values = table.ToDoubleArray();
+            for (int i = 0; i < values.Length; i++)
+                if (values[i] != (i / n == i % n ? 1 : 0)) return false;
+            return true;
+        }
 
         public override string Yaml(bool batchFirst) => $"embed: {{ dim: {Stage.Table.Shape[1]} }}";
 
-        public override void AddWeights(IDictionary<string, TensorValue> weights) =>
-            weights["embed.weight"] = TensorValue.FromFloat(Stage.Table.ToFloatArray(), Stage.Table.Shape);
+        public override void AddWeights(IDictionary<string, TensorValue> weights)
+        {
+            if (!OneHot) weights["embed.weight"] = TensorValue.FromFloat(Stage.Table.ToFloatArray(), Stage.Table.Shape);
+        }
     }
 
     private sealed class DenseLayer(string name, DenseStage stage) : SpecLayer

@@ -52,6 +52,9 @@ internal static class RecurrentReader
             "GRU" => "gru",
             _ => "lstm",
         };
+        // All-zero biases are how a model without biases is exported (ONNX's B defaults to zeros, and RnnGraph's
+        // exporter writes zeros for bias: false), so they import as bias: false.
+        if (b is not null && b.ToDoubleArray().All(v => v == 0)) b = null;
         var settings = new RecurrentSettings(cell, hidden, directions, resetAfter, p is not null, b is not null);
         return new RecurrentStage(node, settings, w.Shape[2], w, r, b, p,
             InitialState(index, node, 5, "initial_h"), op == "LSTM" ? InitialState(index, node, 6, "initial_c") : new StateSource.Zeros());

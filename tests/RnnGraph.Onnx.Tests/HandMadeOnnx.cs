@@ -6,7 +6,7 @@ using static RnnGraph.Onnx.Proto.TensorProto.Types;
 namespace RnnGraph.Onnx.Tests;
 
 /// <summary>Builds small ONNX models in tests with the generated proto classes; weights are random (seeded).</summary>
-internal sealed class OnnxGraphBuilder(int seed = 1, long opset = 14)
+internal sealed class HandMadeOnnx(int seed = 1, long opset = 14)
 {
     private readonly GraphProto _graph = new() { Name = "test" };
     private readonly Random _random = new(seed);
