@@ -10,7 +10,7 @@ public static class CommandLineApp
     public static IReadOnlyList<ICommand> Commands { get; } =
         [new BenchCommand(), new CheckCommand(), new DumpCommand(), new EvalCommand(), new ExportCommand(), new GradcheckCommand(),
          new GradflowCommand(),
-         new SummaryCommand(),
+         new ImportCommand(), new SummaryCommand(),
          new RunCommand(), new PredictCommand(), new SampleCommand(), new SchemaCommand()];
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)

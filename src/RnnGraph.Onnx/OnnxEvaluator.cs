@@ -1,4 +1,5 @@
 using RnnGraph.Onnx.Ops;
+using RnnGraph.Onnx.Proto;
 using RnnGraph.Runtime.IO;
 
 namespace RnnGraph.Onnx;
@@ -38,6 +39,13 @@ public static class OnnxEvaluator
                     (others.Count > 0 ? $" (nor {string.Join(", ", others)})" : "") + "; see `rnngraph eval --help` for the supported operators");
             }
         }
+    }
+
+    /// <summary>Runs one node on given inputs (null for omitted ones), e.g. to fold a constant subgraph; null if its operator is not one RnnGraph runs.</summary>
+    internal static TensorValue?[]? RunNode(NodeProto node, string where, long opset, TensorValue?[] args, OnnxLimits? limits = null)
+    {
+        if (!Kernels.TryGetValue(node.OpType, out var kernel)) return null;
+        return kernel(new OpContext(node, where, opset, args, limits ?? OnnxLimits.Default));
     }
 
     /// <summary>Runs the model; returns one tensor per graph output, by name.</summary>

@@ -55,8 +55,8 @@ public static class LossBuilder
         {
             case LossKind.CrossEntropy:
                 {
-                    // Cross-entropy works on logits: a softmax head is bypassed rather than differentiated through.
-                    var logits = y.Op.Name == "softmax" ? y.Inputs[0] : y;
+                    // Cross-entropy works on logits: a softmax or log_softmax head is bypassed rather than differentiated through.
+                    var logits = y.Op.Name is "softmax" or "log_softmax" ? y.Inputs[0] : y;
                     var ids = b.Input(TargetInput, t, new Shape(logits.Shape.Dims[..^1].ToArray()), InputKind.TokenIds);
                     return b.PickLast(b.Apply("log_softmax", logits), ids);
                 }

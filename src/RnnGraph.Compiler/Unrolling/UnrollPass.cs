@@ -155,7 +155,7 @@ public static class UnrollPass
             b.CurrentOrigin = new NodeOrigin(layer.Location, layer.Name, Step: t, Label: "dense");
             var y = b.MatMul(sequence[t], weight, false, true);
             if (bias is not null) y = b.Add(y, bias);
-            if (layer.Activation == "softmax") y = b.Apply("softmax", y);
+            if (layer.Activation is "softmax" or "log_softmax") y = b.Apply(layer.Activation, y);
             result[t] = y;
         }
         return result;

@@ -23,7 +23,7 @@ namespace RnnGraph.Dsl.Diagnostics;
 //           unknown layer kind '<kind>'; expected rnn, dense or embed
 //           unknown layer kind '<cell>'; a cell is used as '- rnn: { cell: <cell>, hidden: ... }'
 //   RG0015  unknown activation '<name>'; did you mean '<name>'?
-//           unknown activation '<name>'; expected none or softmax
+//           unknown activation '<name>'; expected none, softmax or log_softmax
 //   RG0016  '<option>' applies only to <cell> cells, not '<cell>'
 //   RG0017  '<text>' is not a valid name; use letters, digits and '_', not starting with a digit
 //   RG0018  '<key>' must not be empty

@@ -55,7 +55,7 @@ internal static class SpecKeys
     /// <summary>The cells the compiler's library provides; named here only to explain a misuse such as <c>- lstm: {...}</c>.</summary>
     public static readonly IReadOnlyList<string> BuiltInCells = ["rnn_tanh", "rnn_relu", "gru", "lstm"];
 
-    public static readonly IReadOnlyList<string> Activations = ["none", "softmax"];
+    public static readonly IReadOnlyList<string> Activations = ["none", "softmax", "log_softmax"];
 
     /// <summary>How a bidirectional layer combines its two directions at each step.</summary>
     public static readonly IReadOnlyList<string> MergeModes = ["concat", "sum", "mul", "ave"];

@@ -136,7 +136,7 @@ public sealed record RnnLayerSpec(
     public Located<double>? RecurrentDropout { get; init; }
 }
 
-/// <summary><c>- dense: { units, activation: none|softmax, bias }</c>, applied at every step.</summary>
+/// <summary><c>- dense: { units, activation: none|softmax|log_softmax, bias }</c>, applied at every step.</summary>
 public sealed record DenseLayerSpec(
     Located<string> Kind,
     Located<string>? Name,

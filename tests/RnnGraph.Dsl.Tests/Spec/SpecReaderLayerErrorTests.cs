@@ -42,7 +42,7 @@ public sealed class SpecReaderLayerErrorTests
     public void Activation_must_be_none_or_softmax() =>
         AssertErrors(Layers("    - dense: { units: 2, activation: sofmax }\n    - dense: { units: 2, activation: relu }\n    - dense: { units: 2, activation: none }\n"),
             "spec.yaml(5,38): error RG0015: unknown activation 'sofmax'; did you mean 'softmax'?",
-            "spec.yaml(6,38): error RG0015: unknown activation 'relu'; expected none or softmax");
+            "spec.yaml(6,38): error RG0015: unknown activation 'relu'; expected none, softmax or log_softmax");
 
     [Fact]
     public void Reset_after_only_for_gru_and_peepholes_only_for_lstm() =>
