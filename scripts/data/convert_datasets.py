@@ -8,6 +8,7 @@ folder under --src holding that package's unpacked tarball (SHORT/package/...).
 Writes, deterministically (same input bytes -> same output bytes):
   names/female.txt, names/male.txt, names/by-gender.tsv, names/LICENSE, names/NOTICE.md
   cmudict/cmudict.tsv, cmudict/phones.tsv, cmudict/symbols.txt, cmudict/LICENSE, cmudict/NOTICE.md
+  cmudict/g2p/{train,valid,test}.tsv, cmudict/g2p/README.md (by make_g2p_split.py, from cmudict.tsv)
   spam/spam.tsv, spam/LICENSE, spam/NOTICE.md
   sotu/sotu.txt, sotu/index.tsv, sotu/LICENSE, sotu/NOTICE.md
   README.md
@@ -27,6 +28,9 @@ import shutil
 import sys
 from email import policy
 from html.parser import HTMLParser
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_g2p_split  # noqa: E402  (the g2p split is derived from the converted cmudict.tsv)
 
 REGEN = "scripts/data/fetch_datasets.sh"
 CHECK = "scripts/data/fetch_datasets.sh --check"
@@ -666,6 +670,11 @@ def write_readme(out, pkgs, st):
          "%s pronunciations of %s words" % (fmt_int(c["lines"]), fmt_int(c["words"]))),
         ("cmudict/phones.tsv", "`PHONEME<TAB>manner`", "%d phonemes" % c["phones"]),
         ("cmudict/symbols.txt", "one ARPAbet symbol per line", "%d symbols" % c["symbols"]),
+    ] + [
+        ("cmudict/g2p/%s.tsv" % part, "`word<TAB>phonemes` (lower case, no stress digits)",
+         "%s words, %s split" % (fmt_int(st["g2p"][part]), part))
+        for part in ("train", "valid", "test")
+    ] + [
         ("spam/spam.tsv", "`LABEL<TAB>TEXT`, LABEL `spam` or `ham`, one message per line",
          "%s messages (%s spam, %s ham)" % (fmt_int(s["lines"]), fmt_int(s["spam"]), fmt_int(s["ham"]))),
         ("sotu/sotu.txt", "one speech per line, blank line between",
@@ -699,7 +708,7 @@ number of newline characters (`wc -l`).
 | folder | license of the data | subset |
 | --- | --- | --- |
 | [`names/`](names/NOTICE.md) | PDDL 1.0 (data base), CC0 1.0 (contents) | none: as in the source, duplicates kept |
-| [`cmudict/`](cmudict/NOTICE.md) | BSD-2-Clause, Copyright (C) 1993-2015 Carnegie Mellon University | whole dictionary; {len(c['dropped'])} corrupted entry dropped |
+| [`cmudict/`](cmudict/NOTICE.md) | BSD-2-Clause, Copyright (C) 1993-2015 Carnegie Mellon University | whole dictionary; {len(c['dropped'])} corrupted entry dropped; [`g2p/`](cmudict/g2p/README.md): a seeded train/valid/test split of {fmt_int(st['g2p']['train'] + st['g2p']['valid'] + st['g2p']['test'])} words, first pronunciations |
 | [`spam/`](spam/NOTICE.md) | PDDL 1.0 (data base), CC0 1.0 (contents) | every message, headers but Subject stripped, each cut to {fmt_int(SPAM_MAX_CHARS)} characters; {spam_dropped} dropped; natural spam/ham ratio |
 | [`sotu/`](sotu/NOTICE.md) | PDDL 1.0 (data base), CC0 1.0 (contents); US Government works | speeches {SOTU_FIRST_YEAR}-{SOTU_LAST_YEAR} only ({u['count']} of {u['all_count']}) |
 
@@ -742,6 +751,7 @@ def main():
     stats = {
         "names": convert_names(by["female-first-names-en"], by["male-first-names-en"], out),
         "cmudict": convert_cmudict(by["cmudict"], out),
+        "g2p": make_g2p_split.make_split(os.path.join(out, "cmudict")),
         "spam": convert_spam(by["spam-assassin"], out),
         "sotu": convert_sotu(by["sotu"], out),
     }
