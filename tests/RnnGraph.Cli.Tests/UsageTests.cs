@@ -30,7 +30,7 @@ public sealed class UsageTests
     [Theory]
     [InlineData("check", "usage: rnngraph check SPEC [--set KEY=VALUE]\n")]
     [InlineData("dump", "usage: rnngraph dump SPEC --steps T [--stage STAGE] [--format FORMAT]")]
-    [InlineData("eval", "usage: rnngraph eval SPEC --weights W.safetensors --inputs IN.safetensors --out OUT.safetensors")]
+    [InlineData("eval", "usage: rnngraph eval SPEC|MODEL.onnx [--weights W.safetensors] --inputs IN.safetensors --out OUT.safetensors")]
     [InlineData("gradcheck", "usage: rnngraph gradcheck SPEC")]
     public void Command_help_starts_with_its_usage(string command, string usage)
     {
@@ -85,8 +85,19 @@ public sealed class UsageTests
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("error: 'eval' needs --inputs IN.safetensors", result.ErrorLines[0]);
-        Assert.StartsWith("usage: rnngraph eval SPEC --weights W.safetensors --inputs IN.safetensors --out OUT.safetensors", result.ErrorLines[1]);
+        Assert.StartsWith("usage: rnngraph eval SPEC|MODEL.onnx [--weights W.safetensors] --inputs IN.safetensors --out OUT.safetensors", result.ErrorLines[1]);
         Assert.Empty(result.Out);
+    }
+
+    [Fact]
+    public void A_spec_without_weights_and_an_onnx_model_with_them_are_usage_errors()
+    {
+        var spec = Run("eval", Example("char-lstm.yaml"), "--inputs", "in.safetensors", "--out", "out.safetensors");
+        Assert.Equal(2, spec.ExitCode);
+        Assert.Equal("error: missing required option --weights (a spec needs its parameters)", spec.ErrorLines[0]);
+        var onnx = Run("eval", "model.onnx", "--weights", "w.safetensors", "--inputs", "in.safetensors", "--out", "out.safetensors");
+        Assert.Equal(2, onnx.ExitCode);
+        Assert.Equal("error: --weights is for specs; an ONNX model holds its own weights", onnx.ErrorLines[0]);
     }
 
     [Fact]

@@ -43,7 +43,8 @@ internal sealed class DataPathReader
         int? inputSize = _tokens ? null : (input.Shape?[2] is { } i ? (int)i : null);
         var feature = new Factor("I", inputSize);
         _shape = _tokens ? SymbolicShape.Of([a0], [a1]) : SymbolicShape.Of([a0], [a1], [feature]);
-        _features = _tokens ? [] : [feature];
+        // Size-1 factors are never kept (see Factor), so an input of one feature has an empty feature axis.
+        _features = _tokens ? [] : new SymbolicShape([[feature]]).Axes[0];
 
         string current = input.Name;
         int? previous = null;
