@@ -87,4 +87,21 @@ public sealed class SafeTensorsRejectionMessageTests
     [Fact]
     public void Invalid_json_quotes_the_parser_on_one_line() =>
         Assert.StartsWith($"{Source}: the header is not valid JSON: ", Message(Image("{\"t\":", 0)));
+
+    [Fact]
+    public void A_file_larger_than_an_array_is_refused_before_it_is_read()
+    {
+        // A sparse file: its length is what the reader checks, so no disk space or memory is spent.
+        string path = Path.Combine(Path.GetTempPath(), $"rnngraph-big-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            using (var stream = File.Create(path)) stream.SetLength((long)Array.MaxLength + 1);
+            Assert.Equal($"{path}: the file is {(long)Array.MaxLength + 1} bytes; files over {Array.MaxLength} bytes are not supported",
+                Assert.Throws<SafeTensorsException>(() => SafeTensors.Read(path)).Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
