@@ -73,16 +73,11 @@ public static class OnnxExporter
         string folder = Path.GetDirectoryName(full)!;
         if (!Directory.Exists(folder))
             throw new OnnxException($"cannot write '{path}': the folder '{folder}' does not exist");
-        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        try
+        AtomicFile.Write(full, temp =>
         {
-            using (var stream = File.Create(temp)) model.WriteTo(stream);
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+            using var stream = File.Create(temp);
+            model.WriteTo(stream);
+        });
     }
 
     /// <summary>The newest IR version each opset was released with (what onnx.helper.make_model would write).</summary>

@@ -127,26 +127,9 @@ internal static class ShapeOps
     /// <summary>Axes reordered: output axis i is input axis perm[i].</summary>
     public static TensorValue Permute(TensorValue x, int[] perm)
     {
-        int rank = perm.Length;
         var shape = perm.Select(p => x.Shape[p]).ToArray();
         var inStrides = Tensors.Strides(x.Shape);
-        var strides = perm.Select(p => inStrides[p]).ToArray();
-        int n = x.ElementCount;
-        var map = new int[n];
-        var index = new int[rank];
-        int offset = 0;
-        for (int k = 0; k < n; k++)
-        {
-            map[k] = offset;
-            for (int d = rank - 1; d >= 0; d--)
-            {
-                index[d]++;
-                offset += strides[d];
-                if (index[d] < shape[d]) break;
-                offset -= strides[d] * index[d];
-                index[d] = 0;
-            }
-        }
+        var map = Tensors.StridedMap(shape, perm.Select(p => inStrides[p]).ToArray());
         return Tensors.Take(x, shape, map);
     }
 
@@ -252,20 +235,9 @@ internal static class ShapeOps
             shape[axis] = (int)count;
         }
         var inStrides = Tensors.Strides(x.Shape);
-        int n = Tensors.Count(shape);
-        var map = new int[n];
-        var index = new int[rank];
-        for (int k = 0; k < n; k++)
-        {
-            int offset = 0;
-            for (int d = 0; d < rank; d++) offset += (begin[d] + index[d] * step[d]) * inStrides[d];
-            map[k] = offset;
-            for (int d = rank - 1; d >= 0; d--)
-            {
-                if (++index[d] < shape[d]) break;
-                index[d] = 0;
-            }
-        }
+        int offset = 0;
+        for (int d = 0; d < rank; d++) offset += begin[d] * inStrides[d];
+        var map = Tensors.StridedMap(shape, Enumerable.Range(0, rank).Select(d => step[d] * inStrides[d]).ToArray(), offset);
         return [Tensors.Take(x, shape, map)];
     }
 

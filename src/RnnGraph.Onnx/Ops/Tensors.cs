@@ -109,8 +109,7 @@ internal static class Tensors
     /// <summary>For each element of the broadcast <paramref name="outShape"/>, the index of the element of <paramref name="shape"/> it reads.</summary>
     public static int[] BroadcastMap(int[] shape, int[] outShape)
     {
-        int rank = outShape.Length, n = Count(outShape);
-        var map = new int[n];
+        int rank = outShape.Length;
         var strides = new int[rank];
         var sourceStrides = Strides(shape);
         for (int i = 0; i < rank; i++)
@@ -118,8 +117,18 @@ internal static class Tensors
             int j = i - (rank - shape.Length);
             strides[i] = j >= 0 && shape[j] != 1 ? sourceStrides[j] : 0;
         }
+        return StridedMap(outShape, strides);
+    }
+
+    /// <summary>
+    /// For each element of <paramref name="outShape"/> in row-major order, the source index
+    /// <c>offset + sum(index[d] * strides[d])</c>: broadcasting, transposes and strided slices are all such maps.
+    /// </summary>
+    public static int[] StridedMap(int[] outShape, int[] strides, int offset = 0)
+    {
+        int rank = outShape.Length, n = Count(outShape);
+        var map = new int[n];
         var index = new int[rank];
-        int offset = 0;
         for (int k = 0; k < n; k++)
         {
             map[k] = offset;
