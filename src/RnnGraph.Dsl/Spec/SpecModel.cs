@@ -36,6 +36,15 @@ public sealed record DataSpec(TextLocation Location)
 
     /// <summary><c>csv</c>: the rows (time steps) in one example.</summary>
     public Located<int>? Window { get; init; }
+
+    /// <summary><c>pairs</c>: how the target side (after the tab) is tokenized: <c>char</c> or <c>word</c> (default word).</summary>
+    public Located<string>? TargetTokenizer { get; init; }
+
+    /// <summary>A file of held-out examples (same format as <c>file</c>) instead of a <c>validation</c> share of it.</summary>
+    public Located<string>? ValidationFile { get; init; }
+
+    /// <summary>A file of test examples (same format as <c>file</c>), scored once after training with the kept weights.</summary>
+    public Located<string>? TestFile { get; init; }
 }
 
 /// <summary>The <c>training:</c> section; every value has a default (see docs/spec.md).</summary>
@@ -72,6 +81,15 @@ public sealed record TrainingSpec(TextLocation Location)
 
     /// <summary>Checkpointed BPTT: keep the states of every k-th step and recompute each k-step segment in the backward pass; null for off.</summary>
     public Located<int>? RecomputeEvery { get; init; }
+
+    /// <summary>Encoder-decoder: the share of decoder steps fed the reference token (else the model's own argmax); default 1.</summary>
+    public Located<double>? TeacherForcing { get; init; }
+
+    /// <summary>Encoder-decoder: <c>constant</c>, <c>linear</c> or <c>exponential</c> decay of the teacher forcing ratio over the epochs.</summary>
+    public Located<string>? TeacherForcingSchedule { get; init; }
+
+    /// <summary>Encoder-decoder, <c>linear</c>/<c>exponential</c> schedules: the ratio at the last epoch.</summary>
+    public Located<double>? TeacherForcingEnd { get; init; }
 }
 
 /// <summary>The <c>generation:</c> section: samples drawn from a trained language model.</summary>
@@ -81,6 +99,15 @@ public sealed record GenerationSpec(TextLocation Location)
     public Located<int>? MaxLength { get; init; }
     public Located<double>? Temperature { get; init; }
     public Located<string>? Prefix { get; init; }
+
+    /// <summary>Encoder-decoder: the beam width of decoding; 1 (the default) decodes greedily.</summary>
+    public Located<int>? BeamWidth { get; init; }
+
+    /// <summary>Encoder-decoder beam search: <c>none</c>, <c>average</c> or <c>gnmt</c> length penalty (default none).</summary>
+    public Located<string>? LengthPenalty { get; init; }
+
+    /// <summary><c>length_penalty: gnmt</c>: its alpha (default 0.6).</summary>
+    public Located<double>? LengthPenaltyAlpha { get; init; }
 }
 
 /// <summary>The <c>model:</c> section.</summary>
@@ -94,7 +121,28 @@ public sealed record ModelSpec(IReadOnlyList<InputSpec> Inputs, IReadOnlyList<La
 
     /// <summary><c>condition: first-step | state</c>, one-to-many only (default first-step).</summary>
     public Located<string>? Condition { get; init; }
+
+    /// <summary><c>topology: encoder-decoder</c>: the encoder's layers (instead of <c>layers</c>), reading <see cref="Inputs"/>.</summary>
+    public IReadOnlyList<LayerSpec>? Encoder { get; init; }
+
+    /// <summary><c>topology: encoder-decoder</c>: the decoder's layers: an optional embed, one rnn, then dense layers (the last scores the output vocabulary).</summary>
+    public IReadOnlyList<LayerSpec>? Decoder { get; init; }
+
+    /// <summary>Encoder-decoder: <c>none | copy | sum | concat | dense</c>, how the encoder's final states become the decoder's initial states.</summary>
+    public Located<string>? Bridge { get; init; }
+
+    /// <summary>Encoder-decoder: the attention over the encoder's outputs, or null for none.</summary>
+    public AttentionSpec? Attention { get; init; }
+
+    /// <summary>Encoder-decoder: the most tokens a decoded output has (&lt;eos&gt; not counted).</summary>
+    public Located<int>? MaxOutputLength { get; init; }
 }
+
+/// <summary>
+/// <c>attention: additive</c> or <c>attention: { type: additive | dot | general, units: N }</c>: additive is Bahdanau's
+/// (its score layer has <see cref="Units"/> units, default the decoder's hidden size); dot and general are Luong's, with input feeding.
+/// </summary>
+public sealed record AttentionSpec(Located<string> Type, Located<int>? Units, TextLocation Location);
 
 /// <summary>
 /// One entry under <c>model.inputs</c>. <c>size</c> declares float features per step;
