@@ -45,12 +45,13 @@ public sealed class Compilation
 #endif
 
     /// <param name="vocabularySize">The data's vocabulary size for <c>vocab: auto</c> / <c>units: auto</c>, once known.</param>
-    public static Compilation Create(SourceText source, int? vocabularySize = null)
+    /// <param name="targetVocabularySize">An encoder-decoder's target vocabulary size (the decoder's <c>auto</c> sizes), once known.</param>
+    public static Compilation Create(SourceText source, int? vocabularySize = null, int? targetVocabularySize = null)
     {
         var bag = new DiagnosticBag();
         var document = SpecReader.Read(source, bag);
         if (bag.HasErrors) return new Compilation(source, document, null, bag);
-        var model = ModelBinder.Bind(document, bag, vocabularySize);
+        var model = ModelBinder.Bind(document, bag, vocabularySize, targetVocabularySize);
         return new Compilation(source, document, model, bag);
     }
 
@@ -104,13 +105,14 @@ public sealed class Compilation
     /// </summary>
     /// <para>A one-to-one model has no time axis: it runs one step and has nothing to mask. The initial states of a
     /// one-to-many model's <c>condition: state</c> layer come from the condition, never from inputs.</para>
-    public Graph Stage(string stage, int steps, bool withInitialStates = false, bool masked = false)
+    /// <para>An encoder-decoder's source has <paramref name="steps"/> steps and its decoder <paramref name="targetSteps"/> (default as many).</para>
+    public Graph Stage(string stage, int steps, bool withInitialStates = false, bool masked = false, int? targetSteps = null)
     {
         var given = withInitialStates
             ? BoundModel.RnnLayers.Where(l => l != BoundModel.ConditionedLayer)
                 .SelectMany(l => Enumerable.Range(0, l.States.Count).Select(s => ModelNames.InitialState(BoundModel, l, s))).ToHashSet()
             : new HashSet<string>();
-        var unrolled = Unroll(new UnrollOptions(steps, given, masked && !BoundModel.OneToOne));
+        var unrolled = Unroll(new UnrollOptions(steps, given, masked && !BoundModel.OneToOne) { TargetSteps = targetSteps ?? steps });
         return stage switch
         {
             "unrolled" => unrolled,

@@ -22,7 +22,7 @@ public static class OpCost
 
     private static readonly HashSet<string> Free =
         ["input", "param", "const", "zeros", "slice_last", "pad_last", "slice_rows", "pad_rows", "concat_last", "concat_rows",
-         "broadcast_to", "pick_last", "scatter_last", "gather_rows"];
+         "broadcast_to", "pick_last", "argmax_last", "scatter_last", "gather_rows"];
 
     private static readonly HashSet<string> Sums = ["sum_to", "sum_last", "scatter_add_rows"];
 

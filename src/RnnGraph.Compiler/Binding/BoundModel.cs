@@ -90,6 +90,16 @@ public sealed record BoundModel(BoundInput Input, IReadOnlyList<BoundLayer> Laye
     /// <summary>one-to-many: the number of output tokens fed back, the last layer's units (O).</summary>
     public int FeedbackVocab { get; init; }
 
+    public const string EncoderDecoderTopology = "encoder-decoder";
+
+    /// <summary>
+    /// encoder-decoder: <see cref="Input"/> holds the source tokens read by <see cref="BoundEncoderDecoder.Encoder"/>; the decoder
+    /// emits target tokens (<see cref="Layers"/> lists the encoder's layers, then the decoder's).
+    /// </summary>
+    public BoundEncoderDecoder? EncoderDecoder { get; init; }
+
+    public bool IsEncoderDecoder => EncoderDecoder is not null;
+
     /// <summary>one-to-many with <c>condition: state</c>: the rnn layer whose initial states the condition sets.</summary>
     public BoundRnnLayer? ConditionedLayer => OneToMany && Condition == "state" ? RnnLayers.FirstOrDefault() : null;
 
@@ -103,6 +113,49 @@ public sealed record BoundModel(BoundInput Input, IReadOnlyList<BoundLayer> Laye
         RnnLayers.FirstOrDefault(l => l.Directions == 2) is { } bidirectional
             ? $"the layer '{bidirectional.Name}' is bidirectional (its reverse direction starts at the last step); remove 'bidirectional' or 'recompute_every'"
         : OneToMany ? "a one-to-many model's condition enters at the first step; remove 'recompute_every'"
+        : IsEncoderDecoder ? "an encoder-decoder's decoder reads the whole encoded source at every step; remove 'recompute_every'"
         : ManyToOne && Pooling != "last" ? $"'pooling: {Pooling}' reads every step at once; use 'pooling: last' or remove 'recompute_every'"
         : null;
+}
+
+/// <summary>
+/// The parts of an encoder-decoder after binding. The encoder's layers end in <see cref="EncoderRnn"/>, whose outputs at every source
+/// step are the memory the attention reads (<see cref="MemorySize"/> features). The decoder is an optional embedding of the previous
+/// target token (else its one-hot vector), one recurrent stack and dense layers; the last scores the <see cref="TargetVocab"/> tokens.
+/// </summary>
+/// <param name="Bridge">none, copy, sum, concat or dense: how the encoder's final states (per stacked layer) set the decoder's initial ones.</param>
+/// <param name="Attention">none, additive (Bahdanau: from the previous decoder state, the context joins the decoder's input and
+/// the head's), dot or general (Luong: from the new state, combined as tanh(W_c [context; state]), fed to the next step's input).</param>
+public sealed record BoundEncoderDecoder(
+    IReadOnlyList<BoundLayer> Encoder,
+    BoundRnnLayer EncoderRnn,
+    BoundEmbedLayer? DecoderEmbed,
+    BoundRnnLayer DecoderRnn,
+    IReadOnlyList<BoundDenseLayer> Head,
+    string Bridge,
+    string Attention,
+    int AttentionUnits,
+    int MaxOutputLength,
+    int TargetVocab)
+{
+    /// <summary>Features per source step the attention reads: the encoder's merged output.</summary>
+    public int MemorySize => EncoderRnn.OutputSize;
+
+    public bool IsLuong => Attention is "dot" or "general";
+
+    /// <summary>What the decoder's input carries besides the token: the context (additive), the attentional vector (Luong) or nothing.</summary>
+    public int FeedSize => Attention switch { "additive" => MemorySize, "dot" or "general" => DecoderRnn.Hidden, _ => 0 };
+
+    /// <summary>The features the first head layer reads: [state; context] (additive), the attentional vector (Luong) or the state.</summary>
+    public int HeadInputSize => Attention == "additive" ? DecoderRnn.Hidden + MemorySize : DecoderRnn.Hidden;
+
+    /// <summary>The layers of the decoder, in order.</summary>
+    public IEnumerable<BoundLayer> DecoderLayers =>
+        (DecoderEmbed is null ? [] : new BoundLayer[] { DecoderEmbed }).Append(DecoderRnn).Concat(Head);
+
+    public const string BridgeLayer = "bridge";
+    public const string AttentionLayer = "attention";
+
+    /// <summary><c>bridge.h.weight_l0</c>: the dense bridge's parameters for one state of one stacked layer.</summary>
+    public static string BridgeParameter(string state, string param, int layer) => $"{BridgeLayer}.{state}.{param}_l{layer}";
 }

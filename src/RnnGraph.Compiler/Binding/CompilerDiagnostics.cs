@@ -106,6 +106,10 @@ public static class CompilerDiagnostics
     public static void ReportRecomputeNotSupported(this DiagnosticBag bag, TextLocation at, string why) =>
         bag.Report("RG0235", at, $"'recompute_every' cannot train this model: {why}");
 
+    /// <summary>An encoder-decoder whose parts do not fit together; <paramref name="what"/> says what and how to fix it.</summary>
+    public static void ReportEncoderDecoder(this DiagnosticBag bag, TextLocation at, string what) =>
+        bag.Report("RG0236", at, "encoder-decoder: " + what);
+
     public static void ReportNoLayers(this DiagnosticBag bag, TextLocation at) =>
         bag.Report("RG0225", at, "the model has no layers; add at least one under layers:");
 

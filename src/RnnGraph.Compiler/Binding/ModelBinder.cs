@@ -9,7 +9,7 @@ namespace RnnGraph.Compiler.Binding;
 /// Resolves a spec's layers against the cell library, infers every size through the stack and
 /// checks that each layer can follow the one before it.
 /// </summary>
-public sealed class ModelBinder
+public sealed partial class ModelBinder
 {
     private readonly DiagnosticBag _bag;
     private readonly Dictionary<string, CellSpec> _cells = new(StringComparer.Ordinal);
@@ -17,19 +17,22 @@ public sealed class ModelBinder
     private readonly Dictionary<(string, int, int, bool), BoundCell?> _boundCells = new();
 
     private readonly int _vocabularySize;
+    private readonly int _targetVocabularySize;
 
-    private ModelBinder(DiagnosticBag bag, int vocabularySize)
+    private ModelBinder(DiagnosticBag bag, int vocabularySize, int targetVocabularySize)
     {
         _bag = bag;
         _vocabularySize = vocabularySize;
+        _targetVocabularySize = targetVocabularySize;
     }
 
     /// <summary>
     /// Binds a spec. <paramref name="vocabularySize"/> replaces <c>vocab: auto</c> and <c>units: auto</c>; before
     /// any data is read it defaults to <see cref="PlaceholderVocabulary"/>, the four special tokens every vocabulary has.
     /// </summary>
-    public static BoundModel? Bind(SpecDocument document, DiagnosticBag bag, int? vocabularySize = null) =>
-        new ModelBinder(bag, vocabularySize ?? PlaceholderVocabulary).Run(document);
+    /// <para><paramref name="targetVocabularySize"/> does the same for an encoder-decoder's decoder (its embedding and output units).</para>
+    public static BoundModel? Bind(SpecDocument document, DiagnosticBag bag, int? vocabularySize = null, int? targetVocabularySize = null) =>
+        new ModelBinder(bag, vocabularySize ?? PlaceholderVocabulary, targetVocabularySize ?? PlaceholderVocabulary).Run(document);
 
     public const int PlaceholderVocabulary = 4;
 
@@ -46,6 +49,7 @@ public sealed class ModelBinder
 
         var input = BindInput(model);
         if (input is null) return null;
+        if (model.Topology?.Value == BoundModel.EncoderDecoderTopology) return BindEncoderDecoder(document, model, input);
         if (model.Layers.Count == 0)
         {
             _bag.ReportNoLayers(model.Location);

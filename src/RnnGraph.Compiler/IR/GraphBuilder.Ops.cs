@@ -56,6 +56,9 @@ public sealed partial class GraphBuilder
 
     public Node PickLast(Node x, Node ids) => Apply("pick_last", x, ids);
 
+    /// <summary>Each row's index of its largest entry (first on ties), as token ids; no gradient flows through it.</summary>
+    public Node ArgmaxLast(Node x) => Apply("argmax_last", x);
+
     public Node ScatterLast(Node values, Node ids, int width) =>
         Apply(OpTable.Get("scatter_last"), new OpAttributes(I0: width), values, ids);
 

@@ -83,6 +83,12 @@ public static partial class OpTable
         yield return new OpDefinition("sum_last", 1, (s, _) => s[0].WithLast(1),
             (b, n, g) => [b.BroadcastTo(g, n.Inputs[0].Shape)], ZeroInZeroOut);
 
+        // The index of each row's largest entry (the first on ties), as an id without the last axis: [..., V] -> [...].
+        // Choosing is not differentiable: no gradient flows back (an encoder-decoder feeding back its own prediction).
+        yield return new OpDefinition("argmax_last", 1,
+            (s, _) => s[0].Rank >= 2 ? new Shape(s[0].Dims[..^1].ToArray()) : throw new ShapeException($"argmax_last needs rows to choose from, got {s[0]}"),
+            (b, n, g) => [null]);
+
         // x[..., ids[...]] keeping the last axis as size 1: each row's entry at its target id (cross-entropy).
         yield return new OpDefinition("pick_last", 2,
             (s, _) => s[1].Equals(s[0].WithLast(1)) || (s[0].Rank == s[1].Rank + 1 && s[0].WithLast(1).Dims[..^1].SequenceEqual(s[1].Dims))

@@ -17,13 +17,21 @@ public static class LossBuilder
     public const string ScaleInput = "loss_scale";
 
     /// <param name="steps">Which steps carry a target (all for many-to-many; the last for many-to-one).</param>
-    public static Graph AddLoss(Graph forward, LossKind kind, IReadOnlyList<int>? steps = null)
+    /// <param name="targetMasks">Whether the loss has its own step masks <c>target_mask[t]</c> [B,1] (an encoder-decoder, whose
+    /// step masks <c>mask[j]</c> belong to the source), instead of the forward graph's.</param>
+    public static Graph AddLoss(Graph forward, LossKind kind, IReadOnlyList<int>? steps = null, bool targetMasks = false)
     {
         var b = new GraphBuilder(simplify: false, forward.Nodes.Count + forward.Outputs.Count * 4);
         var map = GraphRewriter.CopyInto(forward, b);
         var outputs = forward.Outputs.Select(o => o with { Node = map[o.Node] }).ToList();
-        var masks = forward.Inputs.Where(n => n.Attributes.Name == ModelNames.Mask).ToDictionary(n => n.Attributes.Index, n => map[n]);
         var ys = outputs.Where(o => o.Name == "y").ToDictionary(o => o.Index, o => o.Node);
+        var masks = targetMasks
+            ? ys.ToDictionary(y => y.Key, y =>
+            {
+                b.CurrentOrigin = y.Value.Origin with { Label = "target mask" };
+                return b.Input(EncoderDecoderNames.TargetMask, y.Key, new Shape(Shape.Batch, 1), InputKind.Mask);
+            })
+            : forward.Inputs.Where(n => n.Attributes.Name == ModelNames.Mask).ToDictionary(n => n.Attributes.Index, n => map[n]);
         steps ??= ys.Keys.Order().ToList();
 
         Node? total = null;

@@ -15,4 +15,29 @@ public sealed record UnrollOptions(int Steps, IReadOnlySet<string>? GivenInitial
     /// first state h_t, so that its gradient is the total derivative dL/dh_t (gradient flow through time). Off by default.
     /// </summary>
     public bool StateProbes { get; init; }
+
+    /// <summary>Encoder-decoder: the decoder's steps (<see cref="Steps"/> are the source's).</summary>
+    public int TargetSteps { get; init; }
+
+    /// <summary>
+    /// Encoder-decoder, training with a teacher forcing ratio below 1: from step 1 on, each example's decoder input is chosen by the
+    /// input <c>teacher[t]</c> [B]: 1 takes the reference token, 0 the argmax of the model's previous output.
+    /// </summary>
+    public bool SampledTeacherForcing { get; init; }
+
+    /// <summary>Encoder-decoder: the whole model (training, scoring), only the encoder (decoding starts) or one decoder step (decoding).</summary>
+    public EncoderDecoderPart Part { get; init; }
+}
+
+/// <summary>Which part of an encoder-decoder a graph holds (see <see cref="EncoderDecoderNames"/> for its inputs and outputs).</summary>
+public enum EncoderDecoderPart
+{
+    /// <summary>Encoder, bridge and every decoder step, fed the reference tokens: outputs <c>y[t]</c>.</summary>
+    Whole,
+
+    /// <summary>Encoder and bridge: outputs the memory, the attention keys and the decoder's initial states.</summary>
+    Encoder,
+
+    /// <summary>One decoder step from given states and memory: outputs log-probabilities, new states and attention weights.</summary>
+    DecoderStep,
 }

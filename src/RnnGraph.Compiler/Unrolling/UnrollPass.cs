@@ -13,6 +13,7 @@ public static class UnrollPass
     public static Graph Run(BoundModel model, UnrollOptions options)
     {
         if (options.Steps < 1) throw new ArgumentOutOfRangeException(nameof(options), "steps must be at least 1");
+        if (model.IsEncoderDecoder) return EncoderDecoderUnroll.Run(model, options);
         if (model.OneToOne && options.Masked)
             throw new ArgumentException("a one-to-one model runs one step per example, so it has no lengths", nameof(options));
         var b = new GraphBuilder();
@@ -34,29 +35,8 @@ public static class UnrollPass
                 if (model.Condition == "first-step") sequence[t] = WithCondition(b, model, condition, sequence[t], t);
             }
         }
-        for (int t = 0; t < steps && !model.OneToMany; t++)
-        {
-            b.CurrentOrigin = new NodeOrigin(input.Location, Step: t, Label: input.Name);
-            // One-to-one has no time axis: its input is one whole [B,I] (or [B]) tensor.
-            int index = model.OneToOne ? -1 : t;
-            sequence[t] = input.IsTokens
-                ? b.Input(input.Name, index, new Shape(Shape.Batch), InputKind.TokenIds)
-                : b.Input(input.Name, index, new Shape(Shape.Batch, input.Size));
-            // A one-hot vector is a 1 scattered to the token's column of a zero row.
-            if (input.OneHot)
-                sequence[t] = b.ScatterLast(b.BroadcastTo(b.Const(1), new Shape(Shape.Batch, 1)), sequence[t], input.Vocab);
-        }
-
-        Node[]? masks = null;
-        if (options.Masked)
-        {
-            masks = new Node[steps];
-            for (int t = 0; t < steps; t++)
-            {
-                b.CurrentOrigin = new NodeOrigin(input.Location, Step: t, Label: "mask");
-                masks[t] = b.Input(ModelNames.Mask, t, new Shape(Shape.Batch, 1), InputKind.Mask);
-            }
-        }
+        if (!model.OneToMany) sequence = InputSteps(b, model, steps);
+        var masks = options.Masked ? MaskSteps(b, model, steps) : null;
 
         var outputs = new List<GraphOutput>();
         var stateOutputs = new List<GraphOutput>();
@@ -100,6 +80,38 @@ public static class UnrollPass
         return Graph.FromOutputs("unrolled", outputs, info);
     }
 
+    /// <summary>The model input at each step: token ids [B] (one-hot [B,V] when asked), or features [B,I].</summary>
+    internal static Node[] InputSteps(GraphBuilder b, BoundModel model, int steps)
+    {
+        var input = model.Input;
+        var sequence = new Node[steps];
+        for (int t = 0; t < steps; t++)
+        {
+            b.CurrentOrigin = new NodeOrigin(input.Location, Step: t, Label: input.Name);
+            // One-to-one has no time axis: its input is one whole [B,I] (or [B]) tensor.
+            int index = model.OneToOne ? -1 : t;
+            sequence[t] = input.IsTokens
+                ? b.Input(input.Name, index, new Shape(Shape.Batch), InputKind.TokenIds)
+                : b.Input(input.Name, index, new Shape(Shape.Batch, input.Size));
+            // A one-hot vector is a 1 scattered to the token's column of a zero row.
+            if (input.OneHot)
+                sequence[t] = b.ScatterLast(b.BroadcastTo(b.Const(1), new Shape(Shape.Batch, 1)), sequence[t], input.Vocab);
+        }
+        return sequence;
+    }
+
+    /// <summary>The step masks <c>mask[t]</c> [B,1] of variable-length input sequences.</summary>
+    internal static Node[] MaskSteps(GraphBuilder b, BoundModel model, int steps)
+    {
+        var masks = new Node[steps];
+        for (int t = 0; t < steps; t++)
+        {
+            b.CurrentOrigin = new NodeOrigin(model.Input.Location, Step: t, Label: "mask");
+            masks[t] = b.Input(ModelNames.Mask, t, new Shape(Shape.Batch, 1), InputKind.Mask);
+        }
+        return masks;
+    }
+
     /// <summary>One-to-many, condition first-step: the step input is concat(c at step 0, zeros after; the fed-back token's vector).</summary>
     private static Node WithCondition(GraphBuilder b, BoundModel model, Node condition, Node token, int t)
     {
@@ -133,7 +145,7 @@ public static class UnrollPass
         return last;
     }
 
-    private static Node[] Embed(GraphBuilder b, BoundEmbedLayer layer, Node[] ids)
+    internal static Node[] Embed(GraphBuilder b, BoundEmbedLayer layer, Node[] ids)
     {
         b.CurrentOrigin = new NodeOrigin(layer.Location, layer.Name);
         var table = b.Param($"{layer.Name}.weight", new Shape(layer.Vocab, layer.Dim));
@@ -144,7 +156,7 @@ public static class UnrollPass
         }).ToArray();
     }
 
-    private static Node[] Dense(GraphBuilder b, BoundDenseLayer layer, Node[] sequence)
+    internal static Node[] Dense(GraphBuilder b, BoundDenseLayer layer, Node[] sequence)
     {
         b.CurrentOrigin = new NodeOrigin(layer.Location, layer.Name);
         var weight = b.Param($"{layer.Name}.weight", new Shape(layer.Units, layer.InputSize));
@@ -177,7 +189,7 @@ public static class UnrollPass
         return (states, step.Output == h ? probed : step.Output);
     }
 
-    private static Node[] Recurrent(GraphBuilder b, BoundModel model, BoundRnnLayer layer, Node[] sequence, UnrollOptions options,
+    internal static Node[] Recurrent(GraphBuilder b, BoundModel model, BoundRnnLayer layer, Node[] sequence, UnrollOptions options,
                                     Node[]? masks, List<GraphOutput> stateOutputs, Node[]? last = null, Node? conditionStates = null)
     {
         int steps = sequence.Length;

@@ -42,6 +42,22 @@ public static class EmbeddingKernels<T> where T : unmanaged, IFloatingPointIeee7
         for (int r = 0; r < y.Length; r++) y[r] = x[r * width + Row(ids[r], width, r)];
     }
 
+    /// <summary>Each row's index of its largest entry, the first on ties (as torch.argmax); NaN counts as largest.</summary>
+    public static void ArgmaxLast(Instruction<T> ins, T[][] buf)
+    {
+        var x = buf[ins.Inputs[0]];
+        var y = buf[ins.Output];
+        int width = ins.InputShapes[0][^1];
+        for (int r = 0; r < y.Length; r++)
+        {
+            var row = x.AsSpan(r * width, width);
+            int best = 0;
+            for (int i = 1; i < width && !T.IsNaN(row[best]); i++)
+                if (row[i] > row[best] || T.IsNaN(row[i])) best = i;
+            y[r] = T.CreateTruncating(best);
+        }
+    }
+
     public static void ScatterLast(Instruction<T> ins, T[][] buf)
     {
         var values = buf[ins.Inputs[0]];

@@ -29,6 +29,7 @@ public static class KernelTable<T> where T : unmanaged, IFloatingPointIeee754<T>
         ["softplus"] = ElementwiseKernels<T>.Softplus,
         ["fused"] = FusedKernel<T>.Run,
         ["pick_last"] = EmbeddingKernels<T>.PickLast,
+        ["argmax_last"] = EmbeddingKernels<T>.ArgmaxLast,
         ["scatter_last"] = EmbeddingKernels<T>.ScatterLast,
         ["sum_last"] = RowKernels<T>.SumLast,
         ["matmul"] = MatMulKernel<T>.Run,

@@ -48,10 +48,8 @@ public sealed partial class Trainer
     /// <summary>Re-runs the step on <paramref name="batch"/> with every value checked, and describes the first non-finite one.</summary>
     private NumericFaultException Diagnose(TrainingBatch batch, double loss, bool gradientsFinite)
     {
-        bool masked = batch.Lengths is not null, states = batch.InitialStates is not null;
-        var given = states ? batch.InitialStates!.Keys.ToHashSet(StringComparer.Ordinal) : null;
-        var forward = _compilation.Unroll(new UnrollOptions(batch.Steps, given, masked, Training: true));
-        var graph = Compiler.Autodiff.AutodiffPass.Run(LossBuilder.AddLoss(forward, Options.Loss), name => name == LossBuilder.LossOutput, n => n.Op.Name == "param");
+        var forward = _compilation.Unroll(UnrollFor(batch, training: true));
+        var graph = Compiler.Autodiff.AutodiffPass.Run(AddLoss(_compilation, Options.Loss, forward), name => name == LossBuilder.LossOutput, n => n.Op.Name == "param");
         // Each operator its own node: no time batching (one product for all steps) and no fusion (one kernel for many ops).
         foreach (var pass in Compilation.OptimizingPasses(timeBatching: false, fusion: false)) graph = pass.Run(graph);
         var plan = new PlannedExecutor(new Executor<float>(graph, batch.Batch), Parameters, _compilation.Model!);

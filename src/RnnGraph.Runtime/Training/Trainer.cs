@@ -18,8 +18,8 @@ public sealed partial class Trainer
 {
     private readonly Compilation _compilation;
     private readonly IOptimizer _optimizer;
-    private readonly Dictionary<(int Steps, bool Masked, bool Backward, bool States), Graph> _graphs = new();
-    private readonly Dictionary<(int Steps, bool Masked, bool Backward, bool States, int Batch), PlannedExecutor> _executors = new();
+    private readonly Dictionary<(int Steps, bool Masked, bool Backward, bool States, int TargetSteps, bool Sampled), Graph> _graphs = new();
+    private readonly Dictionary<(int Steps, bool Masked, bool Backward, bool States, int TargetSteps, bool Sampled, int Batch), PlannedExecutor> _executors = new();
     private readonly Dictionary<string, int> _stackSizes = new(StringComparer.Ordinal);
 
     public Trainer(Compilation compilation, ParameterSet parameters, IOptimizer optimizer, TrainerOptions? options = null)
@@ -170,12 +170,11 @@ public sealed partial class Trainer
     {
         CheckTopology(_compilation.Model!, batch);
         bool masked = batch.Lengths is not null, states = batch.InitialStates is not null;
-        var key = (batch.Steps, masked, true, states, batch.Batch);
+        var key = (batch.Steps, masked, true, states, batch.TargetSteps, batch.Teacher is not null, batch.Batch);
         if (!_probedExecutors.TryGetValue(key, out var plan))
         {
-            var given = states ? batch.InitialStates!.Keys.ToHashSet(StringComparer.Ordinal) : null;
-            var forward = _compilation.Unroll(new UnrollOptions(batch.Steps, given, masked) { StateProbes = true });
-            var graph = _compilation.Optimize(AutodiffPass.Run(LossBuilder.AddLoss(forward, Options.Loss), name => name == LossBuilder.LossOutput,
+            var forward = _compilation.Unroll(UnrollFor(batch, training: false) with { StateProbes = true });
+            var graph = _compilation.Optimize(AutodiffPass.Run(AddLoss(_compilation, Options.Loss, forward), name => name == LossBuilder.LossOutput,
                 n => n.Op.Name == "param" || StateProbes.IsProbe(n.Attributes.Name)));
             _probedExecutors[key] = plan = new PlannedExecutor(new Executor<float>(graph, batch.Batch, threads: Options.Threads), Parameters, _compilation.Model!);
         }
@@ -196,7 +195,7 @@ public sealed partial class Trainer
         return new ProbedGradients(executor.Output(LossBuilder.LossOutput)[0], parameters, stateGradients);
     }
 
-    private readonly Dictionary<(int Steps, bool Masked, bool Backward, bool States, int Batch), PlannedExecutor> _probedExecutors = new();
+    private readonly Dictionary<(int Steps, bool Masked, bool Backward, bool States, int TargetSteps, bool Sampled, int Batch), PlannedExecutor> _probedExecutors = new();
 
     /// <summary>
     /// Remembers which executor holds the final states; they are copied out only when <see cref="FinalStates"/> is read,
@@ -232,7 +231,7 @@ public sealed partial class Trainer
     {
         CheckTopology(_compilation.Model!, batch);
         bool masked = batch.Lengths is not null, states = batch.InitialStates is not null;
-        var key = (batch.Steps, masked, withBackward, states, batch.Batch);
+        var key = (batch.Steps, masked, withBackward, states, batch.TargetSteps, batch.Teacher is not null, batch.Batch);
         if (_executors.TryGetValue(key, out var planned)) return planned;
         planned = Plan(batch, withBackward, masked, states);
         _executors[key] = planned;
@@ -246,26 +245,43 @@ public sealed partial class Trainer
     private PlannedExecutor Plan(TrainingBatch batch, bool withBackward, bool masked, bool states)
     {
         var timings = _compilation.Timings;
-        if (!_graphs.TryGetValue((batch.Steps, masked, withBackward, states), out var graph))
+        var graphKey = (batch.Steps, masked, withBackward, states, batch.TargetSteps, batch.Teacher is not null);
+        if (!_graphs.TryGetValue(graphKey, out var graph))
         {
-            var given = states ? batch.InitialStates!.Keys.ToHashSet(StringComparer.Ordinal) : null;
+            var options = UnrollFor(batch, withBackward);
             // A short graph is built first and measured itself; a long one is refused before it is unrolled.
-            Graph? built = batch.Steps <= MemoryEstimate.ExactSteps ? BuildGraph(_compilation, Options.Loss, batch.Steps, given, masked, withBackward, timings) : null;
-            CheckMemory(steps => steps == batch.Steps && built is not null ? built : BuildGraph(_compilation, Options.Loss, steps, given, masked, withBackward, null),
+            Graph? built = batch.Steps <= MemoryEstimate.ExactSteps ? BuildGraph(_compilation, Options.Loss, options, timings) : null;
+            CheckMemory(steps => steps == batch.Steps && built is not null ? built : BuildGraph(_compilation, Options.Loss, options with { Steps = steps }, null),
                 batch.Steps, batch.Batch, withBackward);
-            graph = built ?? BuildGraph(_compilation, Options.Loss, batch.Steps, given, masked, withBackward, timings);
-            _graphs[(batch.Steps, masked, withBackward, states)] = graph;
+            graph = built ?? BuildGraph(_compilation, Options.Loss, options, timings);
+            _graphs[graphKey] = graph;
         }
         return CompileTimings.Measure(timings, "executor", () => new PlannedExecutor(new Executor<float>(graph, batch.Batch, threads: Options.Threads), Parameters, _compilation.Model!));
     }
 
+    /// <summary>How to unroll the graph of batches shaped like <paramref name="batch"/>; <paramref name="training"/> adds dropout.</summary>
+    private static UnrollOptions UnrollFor(TrainingBatch batch, bool training) =>
+        new(batch.Steps, batch.InitialStates?.Keys.ToHashSet(StringComparer.Ordinal), batch.Lengths is not null, training)
+        {
+            TargetSteps = batch.TargetSteps,
+            SampledTeacherForcing = batch.Teacher is not null,
+        };
+
+    /// <summary>The loss on a forward graph: over the decoder's targets (masked by their own lengths) for an encoder-decoder.</summary>
+    private static Graph AddLoss(Compilation compilation, LossKind loss, Graph forward) =>
+        LossBuilder.AddLoss(forward, loss, targetMasks: compilation.Model!.IsEncoderDecoder);
+
     /// <summary>The optimized graph of <paramref name="steps"/> steps with the loss and, for training, the backward pass.</summary>
     private static Graph BuildGraph(Compilation compilation, LossKind loss, int steps, HashSet<string>? given, bool masked, bool withBackward,
-                                    CompileTimings? timings)
+                                    CompileTimings? timings) =>
+        BuildGraph(compilation, loss, new UnrollOptions(steps, given, masked, withBackward) { TargetSteps = compilation.Model!.IsEncoderDecoder ? steps : 0 }, timings);
+
+    /// <summary>The optimized graph unrolled as <paramref name="options"/> say, with the loss and, for training (<see cref="UnrollOptions.Training"/>), the backward pass.</summary>
+    private static Graph BuildGraph(Compilation compilation, LossKind loss, UnrollOptions options, CompileTimings? timings)
     {
-        var forward = compilation.Unroll(new UnrollOptions(steps, given, masked, Training: withBackward));
-        var withLoss = CompileTimings.Measure(timings, "loss", () => LossBuilder.AddLoss(forward, loss));
-        return compilation.Optimize(withBackward
+        var forward = compilation.Unroll(options);
+        var withLoss = CompileTimings.Measure(timings, "loss", () => AddLoss(compilation, loss, forward));
+        return compilation.Optimize(options.Training
             ? CompileTimings.Measure(timings, "autodiff", () => AutodiffPass.Run(withLoss, name => name == LossBuilder.LossOutput, n => n.Op.Name == "param"))
             : withLoss);
     }
@@ -275,6 +291,9 @@ public sealed partial class Trainer
     {
         if (model.OneToOne && (batch.Steps != 1 || batch.Lengths is not null))
             throw new ArgumentException("a one-to-one model trains on batches of one step (Steps = 1) without lengths: Inputs [B,I] or [B] ids, Targets [B] or [B,O]", nameof(batch));
+        if (model.IsEncoderDecoder && (batch.TargetSteps < 1 || batch.DecoderInputs?.Length != batch.TargetSteps * batch.Batch
+                                       || batch.Targets.Length != batch.TargetSteps * batch.Batch || batch.TargetLengths?.Length != batch.Batch))
+            throw new ArgumentException("an encoder-decoder batch needs the source ids [S,B] as Inputs, and TargetSteps, DecoderInputs [T,B], Targets [T,B] and TargetLengths [B]", nameof(batch));
         if (model.OneToMany && batch.Condition?.Length != batch.Batch * model.Input.Size)
             throw new ArgumentException($"a one-to-many model needs TrainingBatch.Condition [B,C] = {batch.Batch * model.Input.Size} floats (Inputs are then the fed-back token ids [T,B])", nameof(batch));
     }
@@ -300,6 +319,11 @@ public sealed partial class Trainer
     {
         var executor = plan.Executor;
         var model = _compilation.Model!;
+        if (model.IsEncoderDecoder)
+        {
+            FeedEncoderDecoder(plan, batch);
+            return;
+        }
         int T = batch.Steps, B = batch.Batch;
         int inputWidth = model.Input.IsTokens ? 1 : model.Input.Size;
         int targetWidth = Options.Loss == LossKind.CrossEntropy ? 1 : model.Layers[^1].OutputSize;
@@ -343,6 +367,49 @@ public sealed partial class Trainer
         }
         // The loss is a mean over every counted target value, as PyTorch's reductions are.
         plan.Scalar[0] = 1f / (counted * targetWidth);
+        executor.SetInput(LossBuilder.ScaleInput, -1, plan.Scalar);
+        plan.Scalar[0] = 1f;
+        if (executor.HasInput("dloss", -1)) executor.SetInput("dloss", -1, plan.Scalar);
+    }
+
+    /// <summary>
+    /// An encoder-decoder batch: the source ids and their masks, then per decoder step its input tokens, the teacher choices
+    /// (sampled teacher forcing), the targets and their masks; the loss is a mean over the target tokens.
+    /// </summary>
+    private void FeedEncoderDecoder(PlannedExecutor plan, TrainingBatch batch)
+    {
+        var executor = plan.Executor;
+        var model = _compilation.Model!;
+        int S = batch.Steps, T = batch.TargetSteps, B = batch.Batch;
+        var mask = plan.StepMask;
+        for (int j = 0; j < S; j++)
+        {
+            executor.SetInput(model.Input.Name, j, batch.Inputs.AsSpan(j * B, B));
+            if (batch.Lengths is { } lengths && executor.HasInput(ModelNames.Mask, j))
+            {
+                for (int b = 0; b < B; b++) mask[b] = j < lengths[b] ? 1f : 0f;
+                executor.SetInput(ModelNames.Mask, j, mask);
+            }
+        }
+        var targetLengths = batch.TargetLengths!;
+        for (int t = 0; t < T; t++)
+        {
+            if (executor.HasInput(EncoderDecoderNames.DecoderInput, t))
+                executor.SetInput(EncoderDecoderNames.DecoderInput, t, batch.DecoderInputs.AsSpan(t * B, B));
+            if (batch.Teacher is { } teacher && executor.HasInput(EncoderDecoderNames.Teacher, t))
+                executor.SetInput(EncoderDecoderNames.Teacher, t, teacher.AsSpan(t * B, B));
+            if (executor.HasInput(LossBuilder.TargetInput, t))
+                executor.SetInput(LossBuilder.TargetInput, t, batch.Targets.AsSpan(t * B, B));
+            if (executor.HasInput(EncoderDecoderNames.TargetMask, t))
+            {
+                for (int b = 0; b < B; b++) mask[b] = t < targetLengths[b] ? 1f : 0f;
+                executor.SetInput(EncoderDecoderNames.TargetMask, t, mask);
+            }
+        }
+        DrawDropoutMasks(plan);
+        int counted = 0;
+        foreach (int length in targetLengths) counted += length;
+        plan.Scalar[0] = 1f / counted;
         executor.SetInput(LossBuilder.ScaleInput, -1, plan.Scalar);
         plan.Scalar[0] = 1f;
         if (executor.HasInput("dloss", -1)) executor.SetInput("dloss", -1, plan.Scalar);

@@ -17,6 +17,24 @@ public sealed record TrainingBatch(int Steps, int Batch, float[] Inputs, float[]
     public float[]? Condition { get; init; }
 
     /// <summary>
+    /// Encoder-decoder: the decoder's steps T. <see cref="Inputs"/> are then the source ids [S,B] (S = <see cref="Steps"/>,
+    /// <see cref="Lengths"/> the source lengths), <see cref="Targets"/> the target ids [T,B] (&lt;eos&gt; last, 0 past it).
+    /// </summary>
+    public int TargetSteps { get; init; }
+
+    /// <summary>Encoder-decoder: the decoder's input ids [T,B]: &lt;bos&gt;, then the targets shifted by one step.</summary>
+    public float[]? DecoderInputs { get; init; }
+
+    /// <summary>Encoder-decoder: the number of targets of each example (&lt;eos&gt; included) [B]; the loss counts only these.</summary>
+    public int[]? TargetLengths { get; init; }
+
+    /// <summary>
+    /// Encoder-decoder with a teacher forcing ratio below 1: [T,B], 1 where step t is fed the reference token, 0 where it is fed
+    /// the argmax of the model's previous output (row 0 is unused: the first step always reads &lt;bos&gt;); null feeds every reference.
+    /// </summary>
+    public float[]? Teacher { get; init; }
+
+    /// <summary>
     /// A one-to-many batch by teacher forcing: each sequence's tokens (without &lt;bos&gt;/&lt;eos&gt;) become targets
     /// <c>tokens..., eos</c> and fed-back inputs <c>bos, tokens...</c>, time-major and padded to the longest.
     /// </summary>
