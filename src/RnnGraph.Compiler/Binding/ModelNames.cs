@@ -65,9 +65,6 @@ public static class EncoderDecoderNames
     /// <summary><c>feed</c> [B,H]: Luong attention's attentional vector, fed to the next step's input (zeros before the first).</summary>
     public const string Feed = "feed";
 
-    /// <summary><c>log_probs</c> [B,V]: a decoder step's log-probabilities of the next token.</summary>
-    public const string LogProbabilities = "log_probs";
-
     /// <summary><c>attention</c> [B,S]: a decoder step's attention weights over the source steps.</summary>
     public const string Attention = "attention";
 

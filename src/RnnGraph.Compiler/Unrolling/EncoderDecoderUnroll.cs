@@ -43,8 +43,7 @@ internal static class EncoderDecoderUnroll
             var token = b.Input(N.DecoderInput, 0, new Shape(Shape.Batch), InputKind.TokenIds);
             var feed = parts.IsLuong ? b.Input(N.Feed, -1, new Shape(Shape.Batch, parts.DecoderRnn.Hidden)) : null;
             var step = decoder.Step(token, states, feed, 0);
-            b.CurrentOrigin = new NodeOrigin(parts.Head[^1].Location, parts.Head[^1].Name, Label: "log_softmax");
-            outputs.Add(new GraphOutput(N.LogProbabilities, -1, b.Apply("log_softmax", step.Logits)));
+            outputs.Add(new GraphOutput(ModelNames.Output, -1, step.Logits));
             AddStateOutputs(parts, step.States, outputs);
             if (step.Feed is not null) outputs.Add(new GraphOutput(N.Feed, -1, step.Feed));
             if (step.Weights is not null) outputs.Add(new GraphOutput(N.Attention, -1, step.Weights));

@@ -134,7 +134,7 @@ public sealed record ModelSpec(IReadOnlyList<InputSpec> Inputs, IReadOnlyList<La
     /// <summary>Encoder-decoder: the attention over the encoder's outputs, or null for none.</summary>
     public AttentionSpec? Attention { get; init; }
 
-    /// <summary>Encoder-decoder: the most tokens a decoded output has (&lt;eos&gt; not counted).</summary>
+    /// <summary>Encoder-decoder: the most decoder steps of a decoded output (its tokens and &lt;eos&gt;).</summary>
     public Located<int>? MaxOutputLength { get; init; }
 }
 

@@ -39,6 +39,49 @@ public sealed record RunSettings(
     /// <summary><c>csv</c>: the rows (time steps) of one example.</summary>
     public int Window { get; init; } = 32;
 
+    /// <summary><c>pairs</c>: the target side's tokenizer (<c>char</c> or <c>word</c>).</summary>
+    public string TargetTokenizer { get; init; } = "word";
+
+    /// <summary>A file of held-out examples replacing the <see cref="Validation"/> share; null for the share.</summary>
+    public string? ValidationFile { get; init; }
+
+    /// <summary>A file of test examples scored after training; null for none.</summary>
+    public string? TestFile { get; init; }
+
+    /// <summary>Encoder-decoder: the teacher forcing ratio at the first epoch.</summary>
+    public double TeacherForcing { get; init; } = 1.0;
+
+    /// <summary>Encoder-decoder: <c>constant</c>, <c>linear</c> or <c>exponential</c> from <see cref="TeacherForcing"/> to <see cref="TeacherForcingEnd"/>.</summary>
+    public string TeacherForcingSchedule { get; init; } = "constant";
+
+    /// <summary>Encoder-decoder: the ratio at the last epoch (linear, exponential).</summary>
+    public double? TeacherForcingEnd { get; init; }
+
+    /// <summary>
+    /// The teacher forcing ratio of epoch <paramref name="epoch"/> (from 1) of <see cref="Epochs"/>: constant; linear,
+    /// r + (end - r)·(e-1)/(E-1); exponential, r·(end/r)^((e-1)/(E-1)) (a constant factor per epoch).
+    /// </summary>
+    public double TeacherForcingAt(int epoch)
+    {
+        double start = TeacherForcing, end = TeacherForcingEnd ?? start;
+        double progress = Epochs > 1 ? Math.Clamp((epoch - 1) / (double)(Epochs - 1), 0, 1) : 0;
+        return TeacherForcingSchedule switch
+        {
+            "linear" => start + (end - start) * progress,
+            "exponential" when start > 0 => start * Math.Pow(end / start, progress),
+            _ => start,
+        };
+    }
+
+    /// <summary>Encoder-decoder: the beam width of decoding (1 decodes greedily).</summary>
+    public int BeamWidth { get; init; } = 1;
+
+    /// <summary>Encoder-decoder beam search: <c>none</c>, <c>average</c> or <c>gnmt</c>.</summary>
+    public string LengthPenalty { get; init; } = "none";
+
+    /// <summary><c>length_penalty: gnmt</c>: its alpha.</summary>
+    public double LengthPenaltyAlpha { get; init; } = 0.6;
+
     /// <summary>A line's tokens cut to <see cref="MaxTokens"/>.</summary>
     public IReadOnlyList<string> Truncate(IReadOnlyList<string> tokens) =>
         MaxTokens is { } max && tokens.Count > max ? tokens.Take(max).ToList() : tokens;
@@ -85,6 +128,15 @@ public sealed record RunSettings(
             MaxTokens = d?.MaxTokens?.Value,
             Columns = d?.Columns?.Select(c => c.Value).ToList(),
             Window = d?.Window?.Value ?? 32,
+            TargetTokenizer = d?.TargetTokenizer?.Value ?? "word",
+            ValidationFile = d?.ValidationFile?.Value,
+            TestFile = d?.TestFile?.Value,
+            TeacherForcing = t?.TeacherForcing?.Value ?? 1.0,
+            TeacherForcingSchedule = t?.TeacherForcingSchedule?.Value ?? "constant",
+            TeacherForcingEnd = t?.TeacherForcingEnd?.Value,
+            BeamWidth = g?.BeamWidth?.Value ?? 1,
+            LengthPenalty = g?.LengthPenalty?.Value ?? "none",
+            LengthPenaltyAlpha = g?.LengthPenaltyAlpha?.Value ?? 0.6,
         };
     }
 }

@@ -49,8 +49,8 @@ internal abstract class RunTask(Compilation compilation)
     /// <summary>After training: samples or predictions from the kept weights, also written to the run folder.</summary>
     public abstract RunReport Finish(ParameterSet parameters, Trainer trainer, string runFolder);
 
-    /// <summary>The tokens (or values) in a batch that the loss counts, to weight batch means by.</summary>
-    public static int Count(TrainingBatch batch) => batch.Lengths?.Sum() ?? batch.Steps * batch.Batch;
+    /// <summary>The tokens (or values) in a batch that the loss counts, to weight batch means by (an encoder-decoder's: its targets).</summary>
+    public static int Count(TrainingBatch batch) => batch.TargetLengths?.Sum() ?? batch.Lengths?.Sum() ?? batch.Steps * batch.Batch;
 
     /// <summary>How much a batch's mean loss weighs in the epoch's mean: its targets (tokens) by default.</summary>
     public virtual int Weight(TrainingBatch batch) => Count(batch);

@@ -14,6 +14,7 @@ internal static class RunTasks
         if (model.OneToOne)
             throw new RunException("rnngraph run trains a one-to-one model on a numeric series (data.format: csv), each row predicting the next");
         if (model.OneToMany) return ConditionalGenerationTask.Create(probe, settings, dataDirectory);
+        if (model.IsEncoderDecoder) return EncoderDecoderTask.Create(probe, settings, dataDirectory);
         return model.ManyToOne
             ? ClassificationTask.Create(probe, settings, dataDirectory)
             : LanguageModelTask.Create(probe, settings, dataDirectory);
