@@ -218,7 +218,6 @@ public sealed class EncoderDecoderSteps : IDecoderStep
         var graph = _compilation.Optimize(_compilation.Unroll(new UnrollOptions(steps) { Part = EncoderDecoderPart.DecoderStep }));
         executor = WithParameters(new Executor<float>(graph, rows));
         _steps[(steps, rows)] = executor;
-        _rows = rows;
         return executor;
     }
 
