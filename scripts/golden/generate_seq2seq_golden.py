@@ -16,7 +16,9 @@ Each file holds, time-major (T decoder steps, S source steps, B batch):
                       the reference, 0 past target_len), target [T,B] (F32: the reference then <eos>, 0 past
                       target_len), target_len [B] (I64, the non-pad targets)
   references (F32)    logits [T,B,Vt], attention [T,B,S] (cases with attention; 0 at j >= src_len), loss [] and
-                      grad.<param> for every parameter
+                      grad.<param> for every parameter (d loss / d param)
+  intermediates (F32) encoder_outputs [S,B,E] (0 past src_len), encoder_h_n / encoder_c_n [Lenc*D,B,H_enc] (PyTorch's
+                      h_n order: l0 fwd, l0 bwd, l1 fwd, ...), decoder_h0 / decoder_c0 [Ldec,B,H_dec] (after the bridge)
   __metadata__        the case: cell, bidirectional, encoder_layers, decoder_layers, bridge, attention and the sizes
 Token ids follow RnnGraph's vocabulary: 0 <pad>, 1 <unk>, 2 <bos>, 3 <eos>, words from 4.
 
@@ -29,8 +31,9 @@ The model (E = D*H_enc; encoder and decoder use the same cell):
             none      x_t = emb(dec_in_t); o_t = top h_t
             additive  c_t = attend(e_j = v . tanh(W_q q + W_k h_j + b_k)) with q = top h_{t-1} (the bridged state
                       at t = 0); x_t = [emb; c_t]; o_t = [h_t; c_t]
-            dot       x_t = [emb; g_{t-1}] (g_{-1} = 0); e_j = h_t . h_j;       c_t = attend; g_t = tanh(W_c [c_t; h_t]); o_t = g_t
-            general   x_t = [emb; g_{t-1}] (g_{-1} = 0); e_j = h_t . (W_a h_j); c_t = attend; g_t = tanh(W_c [c_t; h_t]); o_t = g_t
+            dot       x_t = [emb; g_{t-1}] (g_{-1} = 0); stack step; e_j = h_t . h_j; c_t = attend;
+                      g_t = tanh(W_c [c_t; h_t]); o_t = g_t  (Luong with input feeding)
+            general   as dot with e_j = h_t . (W_a h_j)
             attend    a = softmax over j < src_len (others -inf), c = sum_j a_j h_j; h_t is the top layer's.
             logits_t = decoder.dense(o_t)
   loss      F.cross_entropy(logits, target, ignore_index=0), the mean over the non-pad targets.
@@ -41,8 +44,9 @@ Weights and inputs are drawn in float32; the references are computed in float64 
 stored rounded to float32. Before writing, every case is checked three ways: (1) a second, independent float64
 implementation (per example, hand-written cell equations, explicit loops over steps, directions and source
 positions, a hand-written log-softmax) must agree with the packed nn.GRU/LSTM path to 1e-10 in logits, attention,
-loss and all gradients (both via torch.autograd); (2) central finite differences of the float64 loss on 3 random
-entries of every parameter must match the autograd gradient (relative error < 1e-6, relative to max(|g|, 1e-3));
+loss, the intermediates and all gradients (both via torch.autograd); (2) central finite differences (step 1e-5) of
+the float64 loss on 3 random entries of every parameter must match the autograd gradient (relative error < 1e-6,
+relative to max(|g|, 1e-3));
 (3) the same model run in float32 must be within |f32 - ref| <= 1e-5 + 1e-4*max|ref| of every stored tensor, so a
 correct float32 implementation can pass. Deterministic: seeded per case, one thread; a re-run leaves git diff empty.
 """
@@ -119,7 +123,8 @@ def param_shapes(c):
     D = 2 if c["bidirectional"] else 1
     E, H = D * c["H_enc"], c["H_dec"]
     shapes = {"encoder.embed.weight": [c["Vs"], c["Es"]], "decoder.embed.weight": [c["Vt"], c["Et"]]}
-    shapes.update(rnn_param_shapes("encoder.rnn", c["cell"], c["Es"], c["H_enc"], c["encoder_layers"], c["bidirectional"]))
+    shapes.update(rnn_param_shapes("encoder.rnn", c["cell"], c["Es"], c["H_enc"], c["encoder_layers"],
+                                   c["bidirectional"]))
     shapes.update(rnn_param_shapes("decoder.rnn", c["cell"], c["Et"] + feed_size(c), H, c["decoder_layers"], False))
     if c["bridge"] == "dense":
         for s in states_of(c):
@@ -222,6 +227,8 @@ def forward_packed(c, params, data):
     finals = dict(zip(states_of(c), finals)) if c["cell"] == "lstm" else {"h": finals}
     init = [bridge(c, params, finals, l) for l in range(Ldec)]
     hx = {s: torch.stack([init[l][s] for l in range(Ldec)]) for s in states_of(c)}  # [Ldec,B,H]
+    intermediates = {"encoder_outputs": keys, **{f"encoder_{s}_n": v for s, v in finals.items()},
+                     **{f"decoder_{s}0": v for s, v in hx.items()}}
     decoder = rnn_module(c, "decoder.rnn", params, c["Et"] + feed_size(c), c["H_dec"], Ldec, False, dtype)
     valid = torch.arange(S)[:, None] < lengths[None, :]  # [S,B]
 
@@ -260,7 +267,7 @@ def forward_packed(c, params, data):
             attention.append(weights.t())  # [B,S]
     logits = torch.stack(logits)
     loss = F.cross_entropy(logits.reshape(-1, c["Vt"]), data["target"].long().reshape(-1), ignore_index=PAD)
-    out = {"logits": logits, "loss": loss}
+    out = {"logits": logits, "loss": loss, **intermediates}
     if attention:
         out["attention"] = torch.stack(attention)
     return out
@@ -294,6 +301,7 @@ def forward_per_example(c, p, data):
     total_loss, count = 0.0, 0
     logits = [[None] * B for _ in range(T)]
     attention = [[None] * B for _ in range(T)]
+    outputs, encoder_finals, decoder_init = [], [], []  # per example
     for b in range(B):
         n = int(data["src_len"][b])
         layer_in = [p["encoder.embed.weight"][int(data["src"][j, b])] for j in range(n)]
@@ -311,6 +319,8 @@ def forward_per_example(c, p, data):
                 finals.append(state)
             layer_in = [torch.cat([outs[d][j] for d in range(D)]) for j in range(n)]
         keys = layer_in  # the top layer's outputs at the n valid positions
+        outputs.append(torch.stack(keys + [torch.zeros(D * c["H_enc"], dtype=torch.float64)] * (S - n)))
+        encoder_finals.append(finals)
         dec = []
         for l in range(c["decoder_layers"]):
             dirs = [finals[l * D + d] for d in range(D)] if c["bridge"] != "none" else []
@@ -328,6 +338,7 @@ def forward_per_example(c, p, data):
                     both = torch.cat([dirs[d][s] for d in range(D)])
                     init[s] = torch.tanh(p[f"bridge.{s}.weight_l{l}"] @ both + p[f"bridge.{s}.bias_l{l}"])
             dec.append(init)
+        decoder_init.append(list(dec))
 
         def attend(scores):
             top = max(float(e) for e in scores)
@@ -375,7 +386,11 @@ def forward_per_example(c, p, data):
                 top = row.max().detach()
                 total_loss = total_loss + top + torch.log(torch.exp(row - top).sum()) - row[target]
                 count += 1
-    out = {"logits": torch.stack([torch.stack(r) for r in logits]), "loss": total_loss / count}
+    out = {"logits": torch.stack([torch.stack(r) for r in logits]), "loss": total_loss / count,
+           "encoder_outputs": torch.stack(outputs, 1)}
+    for s in states:
+        out[f"encoder_{s}_n"] = torch.stack([torch.stack([f[s] for f in fs]) for fs in encoder_finals], 1)
+        out[f"decoder_{s}0"] = torch.stack([torch.stack([d[s] for d in ds]) for ds in decoder_init], 1)
     if c["attention"] != "none":
         out["attention"] = torch.stack([torch.stack(r) for r in attention])
     return out
