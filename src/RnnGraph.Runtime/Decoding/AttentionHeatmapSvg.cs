@@ -51,7 +51,7 @@ public static class AttentionHeatmapSvg
 
         double left = Margin + rowLabelWidth + 8, top = TitleHeight + columnLabelHeight;
         double gridWidth = columns * Cell, gridHeight = rows * Cell;
-        double scaleHeight = Math.Max(gridHeight, 4 * Cell);
+        double scaleHeight = Math.Max(gridHeight, 2 * Cell);
         double scaleLeft = left + gridWidth + 24;
         double width = Math.Max(scaleLeft + ScaleWidth + 40 + Margin, 2 * Margin + title.Length * 9);
         double height = top + scaleHeight + Margin;
@@ -95,7 +95,7 @@ public static class AttentionHeatmapSvg
         if (rows > 0 && columns > 0)
             svg.Append(Invariant($"  <rect x=\"{left:F2}\" y=\"{top:F2}\" width=\"{gridWidth:F2}\" height=\"{gridHeight:F2}\" fill=\"none\" stroke=\"#cccccc\"/>\n"));
         else
-            svg.Append(Invariant($"  <text x=\"{left:F2}\" y=\"{top + 2 * Cell:F2}\" fill=\"#888888\">no {(rows == 0 ? "output" : "source")} tokens</text>\n"));
+            svg.Append(Invariant($"  <text x=\"{left:F2}\" y=\"{top + Cell:F2}\" fill=\"#888888\">no {(rows == 0 ? "output" : "source")} tokens</text>\n"));
 
         // The scale: weight 1 at the top, 0 at the bottom, in steps of the same shades as the cells.
         svg.Append("  <g class=\"scale\">\n");
