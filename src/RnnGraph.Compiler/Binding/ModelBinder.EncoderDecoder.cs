@@ -55,7 +55,8 @@ public sealed partial class ModelBinder
         }
 
         // The decoder: [embed] rnn dense...; the previous target token enters the embedding (or as a one-hot vector).
-        int vocab = _targetVocabularySize;
+        // The target vocabulary: the last dense layer's units when given, else the data's (units: auto).
+        int vocab = decoderSpecs[^1] is DenseLayerSpec { UnitsFromData: false } last ? last.Units.Value : _targetVocabularySize;
         int at = 0;
         BoundEmbedLayer? decoderEmbed = null;
         counts.Clear();
@@ -99,7 +100,7 @@ public sealed partial class ModelBinder
                 return null;
             }
             string name = PartLayerName("decoder", spec, names, counts);
-            var layer = BindDenseUnits(dense, name, headSize, dense.UnitsFromData ? vocab : dense.Units.Value, parameters);
+            var layer = BindDenseUnits(dense, name, headSize, dense.UnitsFromData ? _targetVocabularySize : dense.Units.Value, parameters);
             head.Add(layer);
             headSize = layer.Units;
         }

@@ -63,11 +63,12 @@ internal static class EncoderDecoderUnroll
             return Graph.FromOutputs("encoder", outputs, info);
         }
 
-        if (options.TargetSteps < 1) throw new ArgumentOutOfRangeException(nameof(options), "an encoder-decoder needs TargetSteps of at least 1");
+        // Callers that know only one length (summaries, estimates, dumps) get as many decoder steps as source steps.
+        int targetSteps = options.TargetSteps > 0 ? options.TargetSteps : sourceSteps;
         var state = initial;
         Node? fed = parts.IsLuong ? ZeroFeed(b, parts) : null;
         Node? logits = null;
-        for (int t = 0; t < options.TargetSteps; t++)
+        for (int t = 0; t < targetSteps; t++)
         {
             b.CurrentOrigin = new NodeOrigin(parts.DecoderRnn.Location, parts.DecoderRnn.Name, Step: t, Label: N.DecoderInput);
             var token = b.Input(N.DecoderInput, t, new Shape(Shape.Batch), InputKind.TokenIds);
@@ -84,7 +85,7 @@ internal static class EncoderDecoderUnroll
             logits = step.Logits;
             outputs.Add(new GraphOutput(ModelNames.Output, t, logits));
         }
-        return Graph.FromOutputs("unrolled", outputs, info with { Steps = options.TargetSteps });
+        return Graph.FromOutputs("unrolled", outputs, info with { Steps = targetSteps });
     }
 
     /// <summary>The encoder's layers over the source, then the bridge: the memory, the decoder's initial states [layer][state], the masks.</summary>

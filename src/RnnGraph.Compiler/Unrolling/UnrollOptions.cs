@@ -16,7 +16,7 @@ public sealed record UnrollOptions(int Steps, IReadOnlySet<string>? GivenInitial
     /// </summary>
     public bool StateProbes { get; init; }
 
-    /// <summary>Encoder-decoder: the decoder's steps (<see cref="Steps"/> are the source's).</summary>
+    /// <summary>Encoder-decoder: the decoder's steps (<see cref="Steps"/> are the source's); 0 for as many as the source's.</summary>
     public int TargetSteps { get; init; }
 
     /// <summary>
