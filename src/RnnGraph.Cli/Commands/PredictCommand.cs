@@ -1,5 +1,6 @@
 using System.Globalization;
 using RnnGraph.Runtime.Data;
+using RnnGraph.Runtime.Decoding;
 using RnnGraph.Runtime.Evaluation;
 using RnnGraph.Runtime.Execution;
 using RnnGraph.Runtime.IO;
@@ -18,8 +19,11 @@ public sealed class PredictCommand : ICommand
         [
             new OptionSpec("--input", "TEXT", "the text to score", Required: true),
             new OptionSpec("--top", "K", "language models: how many next tokens to list (default 5)"),
+            new OptionSpec("--beam", "K", "encoder-decoders: the beam width (default the run's generation.beam_width; 1 decodes greedily)"),
+            new OptionSpec("--n-best", "N", "encoder-decoders: how many of the best outputs to print (default 1; at most the beam width)"),
+            new OptionSpec("--show-attention", "FILE", "encoder-decoders: write the best output's attention over the input as an SVG heat map"),
         ],
-        "A language model prints the text's token count, log-likelihood and perplexity (its tokens and the closing\n<eos>), then the K most probable tokens to follow it. A classifier prints the most probable label, then\nevery label with its probability. A one-to-many model prints the label under which the text is likeliest,\nthen every label's log-likelihood of the text and its probability under equal priors.");
+        "A language model prints the text's token count, log-likelihood and perplexity (its tokens and the closing\n<eos>), then the K most probable tokens to follow it. A classifier prints the most probable label, then\nevery label with its probability. A one-to-many model prints the label under which the text is likeliest,\nthen every label's log-likelihood of the text and its probability under equal priors. An encoder-decoder\nprints the decoded output (greedy, or beam search with --beam) with its log-probability; --show-attention\nwrites which input tokens each output token attended to.");
 
     public int Execute(ParsedArguments args, CliContext context)
     {
@@ -32,6 +36,7 @@ public sealed class PredictCommand : ICommand
         }
         try
         {
+            if (model.Compilation.Model!.IsEncoderDecoder) return Translate(model, args, context);
             if (model.Labels is { } conditions && model.Compilation.Model!.OneToMany)
             {
                 // Which label makes the text likeliest: log-likelihoods, and the posterior under equal priors.
@@ -64,6 +69,35 @@ public sealed class PredictCommand : ICommand
         {
             return UserErrors.Report(e, context.Error);
         }
+    }
+
+    /// <summary>An encoder-decoder: the best outputs, each with its log-probability, and the attention heat map when asked for.</summary>
+    private static int Translate(TrainedModel model, ParsedArguments args, CliContext context)
+    {
+        int beam = args.IntOption("--beam", model.Settings.BeamWidth, 1);
+        int nBest = args.IntOption("--n-best", 1, 1);
+        string? svg = args.Option("--show-attention");
+        if (svg is not null && model.Compilation.Model!.EncoderDecoder!.Attention == "none")
+            throw new RunException("--show-attention: this model has no attention (model.attention is none)");
+        var outputs = Translations.Translate(model, args.Option("--input")!, beam, nBest, svg is not null);
+        string how = beam <= 1 ? "greedy" : $"beam {beam}";
+        foreach (var (output, rank) in outputs.Select((o, i) => (o, i + 1)))
+        {
+            string end = output.EndedWithEos ? "" : " (no <eos> within max_output_length)";
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{(outputs.Count > 1 ? $"{rank}. " : "")}{output.Text}{end}"));
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"   {how}: {output.Tokens.Count} tokens, log-probability {output.LogProbability:0.0000}{(beam > 1 ? $", score {output.Score:0.0000}" : "")}"));
+        }
+        if (svg is not null)
+        {
+            var best = outputs[0];
+            var rows = best.EndedWithEos ? best.Tokens.Append("<eos>").ToList() : best.Tokens.ToList();
+            string title = $"attention: {string.Concat(best.SourceTokens)} → {best.Text}";
+            AtomicFile.WriteAllText(svg, AttentionHeatmapSvg.Render(best.SourceTokens.Select(Visible).ToList(), rows, best.Attention!, title));
+            context.Out.WriteLine($"wrote {svg}");
+        }
+        return 0;
     }
 
     /// <summary>Whitespace tokens shown so they can be seen.</summary>

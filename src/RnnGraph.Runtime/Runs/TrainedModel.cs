@@ -42,6 +42,12 @@ public sealed class TrainedModel
     /// <summary>The spec's data, training and generation settings with the defaults filled in.</summary>
     public RunSettings Settings { get; }
 
+    /// <summary>An encoder-decoder's target vocabulary (target-vocab.json); null for other models.</summary>
+    public Vocabulary? TargetVocabulary { get; private init; }
+
+    /// <summary>An encoder-decoder's target tokenizer (data.target_tokenizer); null for other models.</summary>
+    public ITokenizer? TargetTokenizer { get; private init; }
+
     /// <summary>Where the weights came from: weights.safetensors or checkpoint.safetensors.</summary>
     public string WeightsFile { get; }
 
@@ -61,10 +67,14 @@ public sealed class TrainedModel
             throw new RunException($"'{runFolder}' has no weights: neither weights.safetensors nor {Checkpoint.FileName}");
 
         var vocabulary = Vocabulary.Load(vocabPath);
-        var compilation = Compilation.Create(new SourceText(specPath, File.ReadAllText(specPath)), vocabulary.Count);
+        // An encoder-decoder's run also has the target side's vocabulary.
+        string targetVocabPath = Path.Combine(runFolder, EncoderDecoderData.TargetVocabularyFile);
+        var targetVocabulary = File.Exists(targetVocabPath) ? Vocabulary.Load(targetVocabPath) : null;
+        var compilation = Compilation.Create(new SourceText(specPath, File.ReadAllText(specPath)), vocabulary.Count, targetVocabulary?.Count);
         if (compilation.HasErrors || compilation.Model is null || compilation.Document is null)
             throw new RunException($"{specPath} does not compile with its vocabulary of {vocabulary.Count} tokens: {compilation.Diagnostics.FirstOrDefault()}");
         var model = compilation.Model;
+        if (model.IsEncoderDecoder && targetVocabulary is null) throw new RunException($"'{runFolder}' holds an encoder-decoder but no {EncoderDecoderData.TargetVocabularyFile}");
         if (!model.Input.IsTokens && !model.OneToMany) throw new RunException($"{specPath}: the model's input is not token ids, so it does not read text");
         string labelsPath = Path.Combine(runFolder, LabelsFile.FileName);
         IReadOnlyList<string>? labels = null;
@@ -89,7 +99,11 @@ public sealed class TrainedModel
         else Checkpoint.Read(runFolder, parameters);
 
         var settings = RunSettings.From(compilation.Document);
-        return new TrainedModel(runFolder, compilation, parameters, vocabulary, CreateTokenizer(settings), settings, finished ? weightsPath : checkpointPath, labels);
+        return new TrainedModel(runFolder, compilation, parameters, vocabulary, CreateTokenizer(settings), settings, finished ? weightsPath : checkpointPath, labels)
+        {
+            TargetVocabulary = targetVocabulary,
+            TargetTokenizer = targetVocabulary is null ? null : EncoderDecoderData.CreateTargetTokenizer(settings),
+        };
     }
 
     /// <summary>The tokenizer a run with these settings trained with (data.tokenizer: char or word).</summary>
