@@ -102,8 +102,8 @@ public class SpecSchemaTests
 
     /// <summary>
     /// A small validator for the keywords the schema uses (enough for tests, no package needed):
-    /// $ref, allOf/anyOf/oneOf, type, properties, additionalProperties, required, items, enum, const,
-    /// minimum, exclusiveMinimum, exclusiveMaximum.
+    /// $ref, allOf/anyOf/oneOf, not, if/then/else, type, properties, additionalProperties, required, dependencies,
+    /// items, enum, const, minimum, maximum, exclusiveMinimum, exclusiveMaximum.
     /// </summary>
     private static void Check(YamlNode node, JsonNode schemaNode, JsonObject root, string path, List<string> problems)
     {
@@ -118,6 +118,13 @@ public class SpecSchemaTests
             problems.Add($"{path}: matches none of anyOf");
         if (schema["oneOf"] is JsonArray oneOf && oneOf.Count(s => Passes(node, s!, root)) != 1)
             problems.Add($"{path}: does not match exactly one of oneOf");
+        if (schema["not"] is { } not && Passes(node, not, root))
+            problems.Add($"{path}: matches a schema it must not");
+        if (schema["if"] is { } condition)
+        {
+            var branch = Passes(node, condition, root) ? schema["then"] : schema["else"];
+            if (branch is not null) Check(node, branch, root, path, problems);
+        }
 
         if (schema["type"] is { } type)
         {
@@ -131,6 +138,7 @@ public class SpecSchemaTests
         if (Number(node) is { } number)
         {
             if (schema["minimum"] is { } min && number < (double)min) problems.Add($"{path}: below {min}");
+            if (schema["maximum"] is { } max && number > (double)max) problems.Add($"{path}: above {max}");
             if (schema["exclusiveMinimum"] is { } xmin && number <= (double)xmin) problems.Add($"{path}: not above {xmin}");
             if (schema["exclusiveMaximum"] is { } xmax && number >= (double)xmax) problems.Add($"{path}: not below {xmax}");
         }
@@ -148,6 +156,16 @@ public class SpecSchemaTests
             foreach (var required in schema["required"]?.AsArray() ?? [])
             {
                 if (!mapping.Children.ContainsKey(new YamlScalarNode((string)required!))) problems.Add($"{path}: missing '{required}'");
+            }
+            foreach (var (key, dependency) in schema["dependencies"]?.AsObject() ?? [])
+            {
+                if (!mapping.Children.ContainsKey(new YamlScalarNode(key))) continue;
+                if (dependency is JsonArray keys)
+                {
+                    foreach (var needed in keys)
+                        if (!mapping.Children.ContainsKey(new YamlScalarNode((string)needed!))) problems.Add($"{path}: '{key}' needs '{needed}'");
+                }
+                else if (!Passes(node, dependency!, root)) problems.Add($"{path}: '{key}' does not fit the rest of the mapping");
             }
         }
         if (node is YamlSequenceNode sequence && schema["items"] is { } items)
