@@ -88,14 +88,47 @@ public class SpecSchemaTests
     [InlineData("traning:\n  epochs: 3\n", "/traning")]
     [InlineData("training:\n  optimizer: adamm\n", "/training")]
     [InlineData("data:\n  file: a.txt\n  validation: 1\n", "/data")]
+    [InlineData(EncoderDecoderModel + "  layers:\n    - dense: { units: 2 }\n", "/model")]
+    [InlineData("model:\n  topology: encoder-decoder\n  inputs: { x: { size: 4 } }\n  encoder: [{ rnn: { cell: gru, hidden: 3 } }]\n", "/model")]
+    [InlineData("model:\n  inputs: { x: { size: 4 } }\n  layers: [{ dense: { units: 2 } }]\n  bridge: copy\n", "/model")]
+    [InlineData(EncoderDecoderModel + "  attention: { type: dot, units: 8 }\n", "/model/attention")]
+    [InlineData(EncoderDecoderModel + "  attention: luong\n", "/model/attention")]
+    [InlineData("data:\n  file: a.txt\n  validation: 0.1\n  validation_file: b.txt\n", "/data")]
+    [InlineData("data:\n  file: a.txt\n  target_tokenizer: word\n", "/data")]
+    [InlineData("training:\n  teacher_forcing: 1.5\n", "/training")]
+    [InlineData("training:\n  teacher_forcing_end: 0.5\n", "/training")]
+    [InlineData("training:\n  teacher_forcing_schedule: linear\n", "/training")]
+    [InlineData("training:\n  teacher_forcing_schedule: exponential\n  teacher_forcing_end: 0\n", "/training")]
+    [InlineData("generation:\n  length_penalty_alpha: 0.6\n", "/generation")]
+    [InlineData("generation:\n  length_penalty: gnmt\n  length_penalty_alpha: -1\n", "/generation")]
     public void MistakesAreCaught(string yaml, string where)
+    {
+        var problems = Problems(yaml);
+        Assert.Contains(problems, p => p.StartsWith(where, StringComparison.Ordinal));
+    }
+
+    private const string EncoderDecoderModel =
+        "model:\n  topology: encoder-decoder\n  inputs: { x: { vocab: auto } }\n" +
+        "  encoder: [{ embed: { dim: 4 } }, { rnn: { cell: gru, hidden: 3 } }]\n" +
+        "  decoder: [{ rnn: { cell: gru, hidden: 3 } }, { dense: { units: auto } }]\n  max_output_length: 5\n";
+
+    [Theory]
+    [InlineData(EncoderDecoderModel + "  bridge: concat\n  attention: { type: additive, units: 8 }\n" +
+        "data: { file: a.tsv, format: pairs, target_tokenizer: char, validation_file: b.tsv, test_file: c.tsv }\n" +
+        "training: { teacher_forcing: 0.9, teacher_forcing_schedule: exponential, teacher_forcing_end: 0.1 }\n" +
+        "generation: { beam_width: 4, length_penalty: gnmt, length_penalty_alpha: 0.6 }\n")]
+    [InlineData(EncoderDecoderModel + "  attention: dot\ntraining: { teacher_forcing_schedule: linear, teacher_forcing_end: 0 }\n")]
+    [InlineData(EncoderDecoderModel + "  attention: { type: general }\ngeneration: { length_penalty: average }\n")]
+    public void EncoderDecoderSpecsConform(string yaml) => Assert.Empty(Problems(yaml));
+
+    private static List<string> Problems(string yaml)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
         var root = Schema();
         var problems = new List<string>();
         Check(stream.Documents[0].RootNode, root, root, "", problems);
-        Assert.Contains(problems, p => p.StartsWith(where, StringComparison.Ordinal));
+        return problems;
     }
 
     private static JsonObject Schema() => JsonNode.Parse(SpecSchema.Generate())!.AsObject();
