@@ -62,7 +62,7 @@ internal static class ModelReader
                     ctx.Diagnostics.ReportSettingNeedsKey(word.Location, "topology", word.Value, "decoder", "the layers that generate the output, listed like 'layers'");
             }
             if (model.IsMissing("max_output_length"))
-                ctx.Diagnostics.ReportSettingNeedsKey(word.Location, "topology", word.Value, "max_output_length", "the most tokens a decoded output has, a positive integer");
+                ctx.Diagnostics.ReportSettingNeedsKey(word.Location, "topology", word.Value, "max_output_length", "the most decoder steps of an output, <eos> included, a positive integer");
         }
 
         return spec with

@@ -71,7 +71,7 @@ public static partial class SpecSchema
                     new JsonObject { ["type"] = "string", ["enum"] = Strings(SpecKeys.AttentionTypes) },
                     new JsonObject { ["$ref"] = "#/definitions/attention" }),
             },
-            ["max_output_length"] = () => PositiveInteger("encoder-decoder only (required there): the most tokens a decoded output has, <eos> not counted."),
+            ["max_output_length"] = () => PositiveInteger("encoder-decoder only (required there): the most decoder steps of a decoded output, its tokens and <eos>."),
         },
         ["attention"] = new(StringComparer.Ordinal)
         {

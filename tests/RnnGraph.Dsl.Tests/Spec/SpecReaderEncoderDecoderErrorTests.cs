@@ -20,7 +20,7 @@ public sealed class SpecReaderEncoderDecoderErrorTests
             """,
             "spec.yaml(2,13): error RG0032: 'topology: encoder-decoder' needs 'encoder' (the layers that read the input, listed like 'layers'); add it",
             "spec.yaml(2,13): error RG0032: 'topology: encoder-decoder' needs 'decoder' (the layers that generate the output, listed like 'layers'); add it",
-            "spec.yaml(2,13): error RG0032: 'topology: encoder-decoder' needs 'max_output_length' (the most tokens a decoded output has, a positive integer); add it");
+            "spec.yaml(2,13): error RG0032: 'topology: encoder-decoder' needs 'max_output_length' (the most decoder steps of an output, <eos> included, a positive integer); add it");
 
     [Fact]
     public void Encoder_decoder_refuses_layers_and_then_asks_for_no_encoder_or_decoder() =>
