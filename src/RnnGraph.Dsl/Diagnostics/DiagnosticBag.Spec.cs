@@ -29,13 +29,22 @@ namespace RnnGraph.Dsl.Diagnostics;
 //   RG0018  '<key>' must not be empty
 //   RG0019  a spec file holds a single YAML document; this is a second one
 //   RG0020  'data' needs either 'file' (a path relative to the spec) or 'text' (the data inline)
-//   RG0021  'data' has both 'file' and 'text'; keep one
+//   RG0021  '<section>' has both '<key>' and '<key>'; keep one
 //   RG0022  unknown <format|tokenizer|optimizer> '<name>'; did you mean '<name>'?
 //           unknown <format|tokenizer|optimizer> '<name>'; expected <a>, <b> or <c>
 //   RG0023  <what> must be a positive number, got <x>
 //   RG0024  <what> must be a non-negative integer, got <n>
 //   RG0025  <validation fraction|dropout probability> must be at least 0 and less than 1, got <x>
 //   RG0026  'one_hot' applies only to token inputs ('vocab'); input '<name>' has 'size'
+//
+// (RG0027-RG0030 are the command-line overrides', in DiagnosticBag.Overrides.cs.)
+//
+//   RG0031  '<key>' applies only with '<setting>: <value>'[ or '<value>'], not '<value>'; remove '<key>' or set '<setting>'
+//           '<key>' applies only with '<setting>: <value>'[ or '<value>'], not <value> (the default); remove '<key>' or set '<setting>'
+//   RG0032  '<setting>: <value>' needs '<key>' (<what it is>); add it
+//   RG0033  'topology: encoder-decoder' has no 'layers'; list the layers under 'encoder' and 'decoder' instead
+//   RG0034  <what> must be at least 0 and at most 1, got <x>
+//   RG0035  'teacher_forcing_end' must be above 0 with 'teacher_forcing_schedule: exponential', which never reaches 0; use 'linear' to end at 0
 
 public sealed partial class DiagnosticBag
 {
@@ -124,8 +133,9 @@ public sealed partial class DiagnosticBag
     internal void ReportDataWithoutFileOrText(TextLocation location) =>
         Report("RG0020", location, "'data' needs either 'file' (a path relative to the spec) or 'text' (the data inline)");
 
-    internal void ReportDataWithFileAndText(TextLocation location) =>
-        Report("RG0021", location, "'data' has both 'file' and 'text'; keep one");
+    /// <summary>Two keys of <paramref name="section"/> (phrased for the message, e.g. <c>'data'</c>) that exclude each other.</summary>
+    internal void ReportBothKeys(TextLocation location, string section, string first, string second) =>
+        Report("RG0021", location, $"{section} has both '{first}' and '{second}'; keep one");
 
     /// <summary>A value outside a fixed list, such as a data format or an optimizer; <paramref name="what"/> names the list ("optimizer").</summary>
     internal void ReportUnknownChoice(TextLocation location, string what, string value, IReadOnlyList<string> choices)
@@ -149,6 +159,31 @@ public sealed partial class DiagnosticBag
 
     internal void ReportOneHotWithSize(TextLocation location, string input) =>
         Report("RG0026", location, $"'one_hot' applies only to token inputs ('vocab'); input '{input}' has 'size'");
+
+    /// <summary>
+    /// <paramref name="key"/> means something only when <paramref name="setting"/> has one of <paramref name="values"/>;
+    /// <paramref name="actual"/> is the setting's value, <paramref name="isDefault"/> when it was not written.
+    /// </summary>
+    internal void ReportKeyNeedsSetting(TextLocation location, string key, string setting, IReadOnlyList<string> values, string actual, bool isDefault)
+    {
+        string needed = $"'{setting}: {values[0]}'" + string.Concat(values.Skip(1).Select(v => $" or '{v}'"));
+        string now = isDefault ? $"{actual} (the default)" : $"'{actual}'";
+        Report("RG0031", location, $"'{key}' applies only with {needed}, not {now}; remove '{key}' or set '{setting}'");
+    }
+
+    /// <summary>A key required by a setting's value, reported at that value; <paramref name="purpose"/> says what the key gives.</summary>
+    internal void ReportSettingNeedsKey(TextLocation location, string setting, string value, string key, string purpose) =>
+        Report("RG0032", location, $"'{setting}: {value}' needs '{key}' ({purpose}); add it");
+
+    internal void ReportLayersInEncoderDecoder(TextLocation location) =>
+        Report("RG0033", location, "'topology: encoder-decoder' has no 'layers'; list the layers under 'encoder' and 'decoder' instead");
+
+    /// <summary>A ratio in [0, 1], both ends included (unlike RG0025's fractions).</summary>
+    internal void ReportRatioOutOfRange(TextLocation location, string what, double value) =>
+        Report("RG0034", location, $"{what} must be at least 0 and at most 1, got {value.ToString(CultureInfo.InvariantCulture)}");
+
+    internal void ReportExponentialTeacherForcingToZero(TextLocation location) =>
+        Report("RG0035", location, "'teacher_forcing_end' must be above 0 with 'teacher_forcing_schedule: exponential', which never reaches 0; use 'linear' to end at 0");
 
     /// <summary>"a, b or c".</summary>
     private static string Alternatives(IReadOnlyList<string> items) =>

@@ -14,13 +14,17 @@ internal sealed class MappingReader
 {
     private readonly SpecReadContext _ctx;
     private readonly Dictionary<string, (YamlScalarNode Key, YamlNode Value)> _entries = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _suggested = new(StringComparer.Ordinal);
+    private readonly string _context;
+    private readonly TextLocation _owner;
 
     /// <param name="context">How the mapping is named in messages: <c>rnn layer</c>, <c>input 'x'</c>, <c>'model'</c>.</param>
     /// <param name="owner">Where a missing key is reported: the key that holds this mapping.</param>
     public MappingReader(SpecReadContext ctx, YamlMappingNode node, KeyTable keys, string context, TextLocation owner)
     {
         _ctx = ctx;
-        var suggested = new HashSet<string>(StringComparer.Ordinal);
+        _context = context;
+        _owner = owner;
         foreach (var (keyNode, value) in node.Children)
         {
             if (keyNode is not YamlScalarNode { Value: { } key } scalarKey)
@@ -31,18 +35,26 @@ internal sealed class MappingReader
             if (!keys.Contains(key))
             {
                 ctx.Diagnostics.ReportUnknownKey(ctx.Locate(scalarKey), key, context, keys.All);
-                if (StringDistance.Suggest(key, keys.All) is { } suggestion) suggested.Add(suggestion);
+                if (StringDistance.Suggest(key, keys.All) is { } suggestion) _suggested.Add(suggestion);
                 continue;
             }
             _entries[key] = (scalarKey, value);
         }
 
-        foreach (string key in keys.Required)
-        {
-            // A misspelt required key ("hiden") already got "did you mean 'hidden'?"; saying it is missing too is noise.
-            if (!_entries.ContainsKey(key) && !suggested.Contains(key)) ctx.Diagnostics.ReportMissingKey(owner, context, key);
-        }
+        foreach (string key in keys.Required) Require(key);
     }
+
+    /// <summary>Reports <paramref name="key"/> missing (RG0006) unless it is given; for keys required only in some cases, like 'layers'.</summary>
+    public void Require(string key)
+    {
+        if (IsMissing(key)) _ctx.Diagnostics.ReportMissingKey(_owner, _context, key);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="key"/> is absent and not merely misspelt: a misspelt key ("hiden") already got
+    /// "did you mean 'hidden'?", and saying it is missing too is noise.
+    /// </summary>
+    public bool IsMissing(string key) => !_entries.ContainsKey(key) && !_suggested.Contains(key);
 
     public bool Has(string key) => _entries.ContainsKey(key);
 

@@ -10,13 +10,32 @@ internal static class SpecKeys
     // cell library file has none.
     public static readonly KeyTable Root = new(required: [], optional: ["model", "cells", "data", "training", "generation"]);
 
-    public static readonly KeyTable Model = new(required: ["inputs", "layers"], optional: ["topology", "pooling", "condition"]);
+    // 'layers' is required for every topology but encoder-decoder, which requires 'encoder', 'decoder' and
+    // 'max_output_length' instead: checked by the model reader.
+    public static readonly KeyTable Model = new(
+        required: ["inputs"],
+        optional: ["layers", "topology", "pooling", "condition", "encoder", "decoder", "bridge", "attention", "max_output_length"]);
 
     /// <summary>
     /// The IO topologies of <c>model.topology</c>: many-to-one pools the last recurrent layer over time, one-to-one
-    /// runs every layer once, one-to-many generates a sequence from a fixed-size input, feeding back its output.
+    /// runs every layer once, one-to-many generates a sequence from a fixed-size input, feeding back its output,
+    /// encoder-decoder reads a sequence with one stack of layers and generates another with a second.
     /// </summary>
-    public static readonly IReadOnlyList<string> Topologies = ["many-to-many", "many-to-one", "one-to-one", "one-to-many"];
+    public static readonly IReadOnlyList<string> Topologies = ["many-to-many", "many-to-one", "one-to-one", "one-to-many", EncoderDecoder];
+
+    public const string EncoderDecoder = "encoder-decoder";
+
+    /// <summary>The keys of <c>model</c> that only <c>topology: encoder-decoder</c> takes.</summary>
+    public static readonly IReadOnlyList<string> EncoderDecoderModelKeys = ["encoder", "decoder", "bridge", "attention", "max_output_length"];
+
+    /// <summary>How the encoder's final states become the decoder's initial states.</summary>
+    public static readonly IReadOnlyList<string> Bridges = ["none", "copy", "sum", "concat", "dense"];
+
+    /// <summary><c>model.attention</c> as one word: a score function, or none.</summary>
+    public static readonly IReadOnlyList<string> AttentionTypes = ["additive", "dot", "general", "none"];
+
+    /// <summary><c>model.attention</c> as a mapping.</summary>
+    public static readonly KeyTable Attention = new(required: ["type"], optional: ["units"]);
 
     /// <summary>How one-to-many's fixed-size input enters: with the first step's input, or as the initial states.</summary>
     public static readonly IReadOnlyList<string> Conditions = ["first-step", "state"];
@@ -36,16 +55,26 @@ internal static class SpecKeys
     public static readonly KeyTable Embed = new(required: ["dim"], optional: ["name"]);
 
     // Exactly one of file and text: checked by the section reader.
-    public static readonly KeyTable Data = new(required: [], optional: ["file", "text", "format", "tokenizer", "min_frequency", "validation", "max_tokens", "columns", "window"]);
+    public static readonly KeyTable Data = new(required: [], optional: ["file", "text", "format", "tokenizer", "min_frequency", "validation", "max_tokens", "columns", "window",
+        "target_tokenizer", "validation_file", "test_file"]);
 
     public static readonly KeyTable Training = new(
         required: [],
         optional: [
             "epochs", "batch_size", "steps", "optimizer", "learning_rate", "clip_norm", "seed",
             "schedule", "step_size", "gamma", "min_learning_rate", "warmup", "early_stopping", "init", "recompute_every",
+            "teacher_forcing", "teacher_forcing_schedule", "teacher_forcing_end",
         ]);
 
-    public static readonly KeyTable Generation = new(required: [], optional: ["samples", "max_length", "temperature", "prefix"]);
+    /// <summary>The keys of <c>training</c> that only <c>topology: encoder-decoder</c> takes.</summary>
+    public static readonly IReadOnlyList<string> EncoderDecoderTrainingKeys = ["teacher_forcing", "teacher_forcing_schedule", "teacher_forcing_end"];
+
+    public static readonly KeyTable Generation = new(
+        required: [],
+        optional: ["samples", "max_length", "temperature", "prefix", "beam_width", "length_penalty", "length_penalty_alpha"]);
+
+    /// <summary>The keys of <c>generation</c> that only <c>topology: encoder-decoder</c> takes.</summary>
+    public static readonly IReadOnlyList<string> EncoderDecoderGenerationKeys = ["beam_width", "length_penalty", "length_penalty_alpha"];
 
     public static readonly KeyTable Cell = new(required: ["params", "state", "equations", "output"], optional: []);
 
@@ -60,8 +89,11 @@ internal static class SpecKeys
     /// <summary>How a bidirectional layer combines its two directions at each step.</summary>
     public static readonly IReadOnlyList<string> MergeModes = ["concat", "sum", "mul", "ave"];
 
-    /// <summary>How <c>data</c> is cut into sequences: one per line, or one stream in truncated-BPTT windows.</summary>
-    public static readonly IReadOnlyList<string> DataFormats = ["lines", "stream", "labelled", "csv"];
+    /// <summary>
+    /// How <c>data</c> is cut into sequences: one per line, one stream in truncated-BPTT windows, a label and a text
+    /// per line, a numeric series, or a source and a target per line (<c>pairs</c>, for encoder-decoder).
+    /// </summary>
+    public static readonly IReadOnlyList<string> DataFormats = ["lines", "stream", "labelled", "csv", "pairs"];
 
     public static readonly IReadOnlyList<string> Tokenizers = ["char", "word"];
 
@@ -69,6 +101,12 @@ internal static class SpecKeys
 
     /// <summary>Learning-rate schedules over the optimizer steps of a run.</summary>
     public static readonly IReadOnlyList<string> Schedules = ["constant", "step", "cosine"];
+
+    /// <summary>How the teacher forcing ratio changes over the epochs of an encoder-decoder run.</summary>
+    public static readonly IReadOnlyList<string> TeacherForcingSchedules = ["constant", "linear", "exponential"];
+
+    /// <summary>How beam search scores hypotheses of different lengths.</summary>
+    public static readonly IReadOnlyList<string> LengthPenalties = ["none", "average", "gnmt"];
 
     /// <summary>Weight initializations: PyTorch's defaults, Xavier uniform, or Xavier with orthogonal recurrent blocks.</summary>
     public static readonly IReadOnlyList<string> Inits = ["default", "xavier", "orthogonal"];

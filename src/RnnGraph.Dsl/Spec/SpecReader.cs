@@ -42,15 +42,17 @@ public static class SpecReader
         // Adding a section: its keys in SpecKeys.Root, a reader (see SectionReaders), a field in SpecDocument.
         var sections = new MappingReader(ctx, rootMapping, SpecKeys.Root, "the spec", ctx.At(rootMapping.Start));
         ModelSpec? model = null;
-        if (sections.Has("model")) model = ModelReader.Read(ctx, sections);
+        ModelTopology? topology = null;
+        if (sections.Has("model")) model = ModelReader.Read(ctx, sections, out topology);
         else if (requireModel) diagnostics.ReportMissingModel(ctx.At(rootMapping.Start));
         var cells = sections.Has("cells") ? CellReader.ReadAll(ctx, sections) : [];
 
         return new SpecDocument(source, model, cells)
         {
             Data = SectionReaders.ReadData(ctx, sections),
-            Training = SectionReaders.ReadTraining(ctx, sections),
-            Generation = SectionReaders.ReadGeneration(ctx, sections),
+            // Keys of these sections that only an encoder-decoder takes are checked against the model's topology.
+            Training = SectionReaders.ReadTraining(ctx, sections, topology),
+            Generation = SectionReaders.ReadGeneration(ctx, sections, topology),
         };
     }
 

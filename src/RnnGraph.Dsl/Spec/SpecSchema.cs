@@ -10,7 +10,7 @@ namespace RnnGraph.Dsl.Spec;
 /// required come from <see cref="SpecKeys"/>; only the type of each value is said here, so a key
 /// added to a table without a type here fails <see cref="Generate"/> (and a test).
 /// </summary>
-public static class SpecSchema
+public static partial class SpecSchema
 {
     private const string NamePattern = "^[A-Za-z_][A-Za-z0-9_]*$";
 
@@ -27,6 +27,7 @@ public static class SpecSchema
         ("training", SpecKeys.Training),
         ("generation", SpecKeys.Generation),
         ("cell", SpecKeys.Cell),
+        ("attention", SpecKeys.Attention),
     ];
 
     /// <summary>The value type of every key, per table: adding a key to <see cref="SpecKeys"/> means adding its type here.</summary>
@@ -48,7 +49,7 @@ public static class SpecSchema
         },
         ["model"] = new(StringComparer.Ordinal)
         {
-            ["topology"] = () => Enum(SpecKeys.Topologies, "many-to-many: an output at every step; many-to-one: the last recurrent layer is pooled over time into one vector; one-to-one: one step per example, every layer runs once; one-to-many: a sequence generated from a fixed-size input, each step fed back the previous output token. Default many-to-many."),
+            ["topology"] = () => Enum(SpecKeys.Topologies, "many-to-many: an output at every step; many-to-one: the last recurrent layer is pooled over time into one vector; one-to-one: one step per example, every layer runs once; one-to-many: a sequence generated from a fixed-size input, each step fed back the previous output token; encoder-decoder: the encoder's layers read the input sequence and the decoder's generate the output sequence (data format: pairs). Default many-to-many."),
             ["pooling"] = () => Enum(SpecKeys.Poolings, "many-to-one only: last (each direction's last valid output), mean, max or attention. Default last."),
             ["condition"] = () => Enum(SpecKeys.Conditions, "one-to-many only: first-step (the input joins the first step's input, zeros later) or state (it sets the first rnn layer's initial h through tanh(W c + b)). Default first-step."),
             ["inputs"] = () => new JsonObject
@@ -59,13 +60,23 @@ public static class SpecSchema
                 ["propertyNames"] = new JsonObject { ["pattern"] = NamePattern },
                 ["additionalProperties"] = new JsonObject { ["$ref"] = "#/definitions/input" },
             },
-            ["layers"] = () => new JsonObject
+            ["layers"] = () => LayerList("A list; each item is a one-key mapping whose key is the layer kind (rnn, dense, embed). Required, except with topology: encoder-decoder, which has encoder and decoder instead."),
+            ["encoder"] = () => LayerList("encoder-decoder only (required there): the layers that read the input, listed like layers."),
+            ["decoder"] = () => LayerList("encoder-decoder only (required there): the layers that generate the output, listed like layers: an optional embed, one rnn, then dense layers, the last scoring the output vocabulary (units: auto)."),
+            ["bridge"] = () => Enum(SpecKeys.Bridges, "encoder-decoder only: how the encoder's final states become the decoder's initial states: none, copy, sum, concat or dense. Default concat if the encoder is bidirectional, else copy."),
+            ["attention"] = () => new JsonObject
             {
-                ["description"] = "A list; each item is a one-key mapping whose key is the layer kind (rnn, dense, embed).",
-                ["type"] = "array",
-                ["minItems"] = 1,
-                ["items"] = new JsonObject { ["$ref"] = "#/definitions/layer" },
+                ["description"] = "encoder-decoder only: attention over the encoder's outputs, additive (Bahdanau's), dot or general (Luong's) or none; or a mapping { type: additive, units: N }. Default none.",
+                ["anyOf"] = new JsonArray(
+                    new JsonObject { ["type"] = "string", ["enum"] = Strings(SpecKeys.AttentionTypes) },
+                    new JsonObject { ["$ref"] = "#/definitions/attention" }),
             },
+            ["max_output_length"] = () => PositiveInteger("encoder-decoder only (required there): the most decoder steps of a decoded output, its tokens and <eos>."),
+        },
+        ["attention"] = new(StringComparer.Ordinal)
+        {
+            ["type"] = () => Enum(SpecKeys.AttentionTypes, "additive (Bahdanau's), dot or general (Luong's), or none."),
+            ["units"] = () => PositiveInteger("type: additive only: the width of the score layer. Default the decoder's hidden size."),
         },
         ["input"] = new(StringComparer.Ordinal)
         {
@@ -111,10 +122,10 @@ public static class SpecSchema
         {
             ["file"] = () => NonEmptyString("The text to train on: a path relative to the spec file."),
             ["text"] = () => NonEmptyString("The text inline (a | block scalar keeps its lines)."),
-            ["format"] = () => Enum(SpecKeys.DataFormats, "lines: each non-blank line is one sequence; stream: one token stream cut into windows of training.steps tokens; labelled: label<TAB>text per line, for classification (many-to-one) and conditional generation (one-to-many); csv: a numeric series, one row per time step, for forecasting. Default lines."),
-            ["tokenizer"] = () => Enum(SpecKeys.Tokenizers, "char: one token per character; word: words and single punctuation marks, lowercased. Default char."),
+            ["format"] = () => Enum(SpecKeys.DataFormats, "lines: each non-blank line is one sequence; stream: one token stream cut into windows of training.steps tokens; labelled: label<TAB>text per line, for classification (many-to-one) and conditional generation (one-to-many); csv: a numeric series, one row per time step, for forecasting; pairs: source<TAB>target per line, for encoder-decoder. Default lines."),
+            ["tokenizer"] = () => Enum(SpecKeys.Tokenizers, "char: one token per character; word: words and single punctuation marks, lowercased (format: pairs: the source side). Default char."),
             ["min_frequency"] = () => PositiveInteger("Tokens seen fewer times than this in the training part become <unk>. Default 1."),
-            ["validation"] = () => Fraction("The fraction of the data held out for the validation loss, in [0, 1); 0 disables it. Default 0.1."),
+            ["validation"] = () => Fraction("The fraction of the data held out for the validation loss, in [0, 1); 0 disables it. Not with validation_file. Default 0.1."),
             ["max_tokens"] = () => PositiveInteger("lines and labelled: keep only the first this many tokens of each line. Default: all."),
             ["columns"] = () => new JsonObject
             {
@@ -123,6 +134,9 @@ public static class SpecSchema
                     new JsonObject { ["type"] = "array", ["minItems"] = 1, ["items"] = new JsonObject { ["type"] = "string", ["minLength"] = 1 } }),
             },
             ["window"] = () => PositiveInteger("csv: the rows (time steps) of one example. Default 32."),
+            ["target_tokenizer"] = () => Enum(SpecKeys.Tokenizers, "format: pairs only: how the target side (after the tab) is tokenized, char or word. Default word."),
+            ["validation_file"] = () => NonEmptyString("Held-out examples for the validation loss in a file of the same format (a path relative to the spec file), instead of a validation share of file."),
+            ["test_file"] = () => NonEmptyString("Test examples in a file of the same format (a path relative to the spec file), scored once after training with the kept weights."),
         },
         ["training"] = new(StringComparer.Ordinal)
         {
@@ -162,6 +176,9 @@ public static class SpecSchema
             ["early_stopping"] = () => PositiveInteger("Stop when the validation loss has not improved for this many epochs, keeping the best epoch's weights; needs data.validation > 0. Default off."),
             ["init"] = () => Enum(SpecKeys.Inits, "Weight initialization, seeded by seed: default is PyTorch's; xavier draws 2-D weights from U(-a, a), a = sqrt(6 / (fan_in + fan_out)), with zero biases; orthogonal is xavier with an orthogonal matrix per gate block of the recurrent weights. Embeddings are N(0, 1) in all three. Default default."),
             ["recompute_every"] = () => PositiveInteger("Checkpointed BPTT for long sequences: keep only every k-th step's states in the forward pass and recompute each k-step segment during the backward pass (memory about T/k + k steps instead of T). Same loss and gradients. Default off."),
+            ["teacher_forcing"] = () => Ratio("encoder-decoder only: the share of decoder steps fed the reference token instead of the model's own prediction, in [0, 1]. Default 1."),
+            ["teacher_forcing_schedule"] = () => Enum(SpecKeys.TeacherForcingSchedules, "encoder-decoder only: constant keeps teacher_forcing; linear and exponential decay it over the epochs to teacher_forcing_end. Default constant."),
+            ["teacher_forcing_end"] = () => Ratio("teacher_forcing_schedule linear or exponential only (required there): the teacher forcing ratio at the last epoch, in [0, 1]; above 0 for exponential."),
         },
         ["generation"] = new(StringComparer.Ordinal)
         {
@@ -172,6 +189,14 @@ public static class SpecSchema
             {
                 ["description"] = "Text every sample starts from, tokenized like the data (quote it to keep spaces).",
                 ["type"] = "string",
+            },
+            ["beam_width"] = () => PositiveInteger("encoder-decoder only: the beam width of decoding; 1 decodes greedily. Default 1."),
+            ["length_penalty"] = () => Enum(SpecKeys.LengthPenalties, "encoder-decoder only: how beam search compares outputs of different lengths: none (the sum of the tokens' log-probabilities), average (divided by the length) or gnmt (divided by ((5 + length) / 6)^alpha). Default none."),
+            ["length_penalty_alpha"] = () => new JsonObject
+            {
+                ["description"] = "length_penalty: gnmt only: its alpha, a number at least 0. Default 0.6.",
+                ["type"] = "number",
+                ["minimum"] = 0,
             },
         },
         ["cell"] = new(StringComparer.Ordinal)
@@ -277,27 +302,9 @@ public static class SpecSchema
         foreach (var key in keys.All) properties[key] = Types[name][key]();
         var mapping = new JsonObject { ["type"] = "object", ["properties"] = properties, ["additionalProperties"] = false };
         if (keys.Required.Count > 0) mapping["required"] = Strings(keys.Required);
-
-        switch (name)
-        {
-            case "input":
-                // Exactly one of size and vocab; one_hot only with vocab.
-                mapping["oneOf"] = new JsonArray(RequiredOne(keys, "size"), RequiredOne(keys, "vocab"));
-                mapping["dependencies"] = new JsonObject { [Key(keys, "one_hot")] = new JsonArray(Key(keys, "vocab")) };
-                break;
-            case "data":
-                // Exactly one of file and text.
-                mapping["oneOf"] = new JsonArray(RequiredOne(keys, "file"), RequiredOne(keys, "text"));
-                break;
-        }
+        AddConstraints(name, keys, mapping);
         return mapping;
     }
-
-    /// <summary>A key named in a constraint, checked against its table so the constraint cannot drift either.</summary>
-    private static string Key(KeyTable keys, string key) =>
-        keys.Contains(key) ? key : throw new InvalidOperationException($"SpecSchema names key '{key}' that its table does not have");
-
-    private static JsonObject RequiredOne(KeyTable keys, string key) => new() { ["required"] = new JsonArray(Key(keys, key)) };
 
     private static JsonArray Strings(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode)JsonValue.Create(v))]);
 
@@ -323,6 +330,19 @@ public static class SpecSchema
         ["description"] = description,
         ["anyOf"] = new JsonArray(new JsonObject { ["type"] = "integer", ["minimum"] = 1 }, new JsonObject { ["const"] = "auto" }),
     };
+
+    /// <summary>A list of layers: <c>layers</c>, <c>encoder</c>, <c>decoder</c>.</summary>
+    private static JsonObject LayerList(string description) => new()
+    {
+        ["description"] = description,
+        ["type"] = "array",
+        ["minItems"] = 1,
+        ["items"] = new JsonObject { ["$ref"] = "#/definitions/layer" },
+    };
+
+    /// <summary>A number in [0, 1], both ends included.</summary>
+    private static JsonObject Ratio(string description) =>
+        new() { ["description"] = description, ["type"] = "number", ["minimum"] = 0, ["maximum"] = 1 };
 
     /// <summary>A number in [0, 1): a fraction or a probability.</summary>
     private static JsonObject Fraction(string description) =>

@@ -14,7 +14,7 @@ public sealed class SpecReaderSectionErrorTests
             trainig: {}
             """,
             "spec.yaml(6,20): error RG0005: unknown key 'fromat' in 'data'; did you mean 'format'?",
-            "spec.yaml(6,35): error RG0005: unknown key 'encoding' in 'data'; valid keys are file, text, format, tokenizer, min_frequency, validation, max_tokens, columns, window",
+            "spec.yaml(6,35): error RG0005: unknown key 'encoding' in 'data'; valid keys are file, text, format, tokenizer, min_frequency, validation, max_tokens, columns, window, target_tokenizer, validation_file, test_file",
             "spec.yaml(7,13): error RG0005: unknown key 'learnig_rate' in 'training'; did you mean 'learning_rate'?",
             "spec.yaml(8,15): error RG0005: unknown key 'temprature' in 'generation'; did you mean 'temperature'?",
             "spec.yaml(9,1): error RG0005: unknown key 'trainig' in the spec; did you mean 'training'?");

@@ -88,22 +88,55 @@ public class SpecSchemaTests
     [InlineData("traning:\n  epochs: 3\n", "/traning")]
     [InlineData("training:\n  optimizer: adamm\n", "/training")]
     [InlineData("data:\n  file: a.txt\n  validation: 1\n", "/data")]
+    [InlineData(EncoderDecoderModel + "  layers:\n    - dense: { units: 2 }\n", "/model")]
+    [InlineData("model:\n  topology: encoder-decoder\n  inputs: { x: { size: 4 } }\n  encoder: [{ rnn: { cell: gru, hidden: 3 } }]\n", "/model")]
+    [InlineData("model:\n  inputs: { x: { size: 4 } }\n  layers: [{ dense: { units: 2 } }]\n  bridge: copy\n", "/model")]
+    [InlineData(EncoderDecoderModel + "  attention: { type: dot, units: 8 }\n", "/model/attention")]
+    [InlineData(EncoderDecoderModel + "  attention: luong\n", "/model/attention")]
+    [InlineData("data:\n  file: a.txt\n  validation: 0.1\n  validation_file: b.txt\n", "/data")]
+    [InlineData("data:\n  file: a.txt\n  target_tokenizer: word\n", "/data")]
+    [InlineData("training:\n  teacher_forcing: 1.5\n", "/training")]
+    [InlineData("training:\n  teacher_forcing_end: 0.5\n", "/training")]
+    [InlineData("training:\n  teacher_forcing_schedule: linear\n", "/training")]
+    [InlineData("training:\n  teacher_forcing_schedule: exponential\n  teacher_forcing_end: 0\n", "/training")]
+    [InlineData("generation:\n  length_penalty_alpha: 0.6\n", "/generation")]
+    [InlineData("generation:\n  length_penalty: gnmt\n  length_penalty_alpha: -1\n", "/generation")]
     public void MistakesAreCaught(string yaml, string where)
+    {
+        var problems = Problems(yaml);
+        Assert.Contains(problems, p => p.StartsWith(where, StringComparison.Ordinal));
+    }
+
+    private const string EncoderDecoderModel =
+        "model:\n  topology: encoder-decoder\n  inputs: { x: { vocab: auto } }\n" +
+        "  encoder: [{ embed: { dim: 4 } }, { rnn: { cell: gru, hidden: 3 } }]\n" +
+        "  decoder: [{ rnn: { cell: gru, hidden: 3 } }, { dense: { units: auto } }]\n  max_output_length: 5\n";
+
+    [Theory]
+    [InlineData(EncoderDecoderModel + "  bridge: concat\n  attention: { type: additive, units: 8 }\n" +
+        "data: { file: a.tsv, format: pairs, target_tokenizer: char, validation_file: b.tsv, test_file: c.tsv }\n" +
+        "training: { teacher_forcing: 0.9, teacher_forcing_schedule: exponential, teacher_forcing_end: 0.1 }\n" +
+        "generation: { beam_width: 4, length_penalty: gnmt, length_penalty_alpha: 0.6 }\n")]
+    [InlineData(EncoderDecoderModel + "  attention: dot\ntraining: { teacher_forcing_schedule: linear, teacher_forcing_end: 0 }\n")]
+    [InlineData(EncoderDecoderModel + "  attention: { type: general }\ngeneration: { length_penalty: average }\n")]
+    public void EncoderDecoderSpecsConform(string yaml) => Assert.Empty(Problems(yaml));
+
+    private static List<string> Problems(string yaml)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
         var root = Schema();
         var problems = new List<string>();
         Check(stream.Documents[0].RootNode, root, root, "", problems);
-        Assert.Contains(problems, p => p.StartsWith(where, StringComparison.Ordinal));
+        return problems;
     }
 
     private static JsonObject Schema() => JsonNode.Parse(SpecSchema.Generate())!.AsObject();
 
     /// <summary>
     /// A small validator for the keywords the schema uses (enough for tests, no package needed):
-    /// $ref, allOf/anyOf/oneOf, type, properties, additionalProperties, required, items, enum, const,
-    /// minimum, exclusiveMinimum, exclusiveMaximum.
+    /// $ref, allOf/anyOf/oneOf, not, if/then/else, type, properties, additionalProperties, required, dependencies,
+    /// items, enum, const, minimum, maximum, exclusiveMinimum, exclusiveMaximum.
     /// </summary>
     private static void Check(YamlNode node, JsonNode schemaNode, JsonObject root, string path, List<string> problems)
     {
@@ -118,6 +151,13 @@ public class SpecSchemaTests
             problems.Add($"{path}: matches none of anyOf");
         if (schema["oneOf"] is JsonArray oneOf && oneOf.Count(s => Passes(node, s!, root)) != 1)
             problems.Add($"{path}: does not match exactly one of oneOf");
+        if (schema["not"] is { } not && Passes(node, not, root))
+            problems.Add($"{path}: matches a schema it must not");
+        if (schema["if"] is { } condition)
+        {
+            var branch = Passes(node, condition, root) ? schema["then"] : schema["else"];
+            if (branch is not null) Check(node, branch, root, path, problems);
+        }
 
         if (schema["type"] is { } type)
         {
@@ -131,6 +171,7 @@ public class SpecSchemaTests
         if (Number(node) is { } number)
         {
             if (schema["minimum"] is { } min && number < (double)min) problems.Add($"{path}: below {min}");
+            if (schema["maximum"] is { } max && number > (double)max) problems.Add($"{path}: above {max}");
             if (schema["exclusiveMinimum"] is { } xmin && number <= (double)xmin) problems.Add($"{path}: not above {xmin}");
             if (schema["exclusiveMaximum"] is { } xmax && number >= (double)xmax) problems.Add($"{path}: not below {xmax}");
         }
@@ -148,6 +189,16 @@ public class SpecSchemaTests
             foreach (var required in schema["required"]?.AsArray() ?? [])
             {
                 if (!mapping.Children.ContainsKey(new YamlScalarNode((string)required!))) problems.Add($"{path}: missing '{required}'");
+            }
+            foreach (var (key, dependency) in schema["dependencies"]?.AsObject() ?? [])
+            {
+                if (!mapping.Children.ContainsKey(new YamlScalarNode(key))) continue;
+                if (dependency is JsonArray keys)
+                {
+                    foreach (var needed in keys)
+                        if (!mapping.Children.ContainsKey(new YamlScalarNode((string)needed!))) problems.Add($"{path}: '{key}' needs '{needed}'");
+                }
+                else if (!Passes(node, dependency!, root)) problems.Add($"{path}: '{key}' does not fit the rest of the mapping");
             }
         }
         if (node is YamlSequenceNode sequence && schema["items"] is { } items)
