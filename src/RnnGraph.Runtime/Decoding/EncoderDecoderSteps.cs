@@ -164,6 +164,8 @@ public sealed class EncoderDecoderSteps : IDecoderStep
     /// <summary>Each slot's rows of the memory, keys and masks of its source (rows past the slots stay masked out).</summary>
     private void SetMemory(Executor<float> step)
     {
+        _memoryStale = false;
+        if (!step.HasInput(N.Memory, 0)) return; // no attention: the steps never read the memory
         int e = _parts.MemorySize;
         var memory = new float[Capacity * e];
         var mask = new float[Capacity];
@@ -187,7 +189,6 @@ public sealed class EncoderDecoderSteps : IDecoderStep
                 step.SetInput(N.Keys, j, keys);
             }
         }
-        _memoryStale = false;
     }
 
     private static void LogSoftmax(Span<float> row)
