@@ -32,7 +32,7 @@ internal static class EncoderDecoderUnroll
             var masks = new Node[sourceSteps];
             for (int j = 0; j < sourceSteps; j++)
             {
-                b.CurrentOrigin = new NodeOrigin(parts.EncoderRnn.Location, N.Memory, Step: j, Label: "memory");
+                b.CurrentOrigin = new NodeOrigin(parts.EncoderRnn.Location, N.Memory, Label: $"memory s{j}");
                 memory[j] = b.Input(N.Memory, j, new Shape(Shape.Batch, parts.MemorySize));
                 if (keys is not null) keys[j] = b.Input(N.Keys, j, new Shape(Shape.Batch, decoder.KeySize));
                 masks[j] = b.Input(ModelNames.Mask, j, new Shape(Shape.Batch, 1), InputKind.Mask);
@@ -253,7 +253,8 @@ internal static class EncoderDecoderUnroll
             _penalties = new Node?[memory.Length];
             for (int j = 0; j < memory.Length && masks is not null; j++)
             {
-                _b.CurrentOrigin = new NodeOrigin(null, BoundEncoderDecoder.AttentionLayer, Step: j, Label: "padding penalty");
+                // Labelled by source step (s0, s1, ...): t= in a dump always counts decoder steps.
+                _b.CurrentOrigin = new NodeOrigin(null, BoundEncoderDecoder.AttentionLayer, Label: $"padding penalty s{j}");
                 _penalties[j] = _b.Mul(_b.Sub(masks[j], _b.Const(1)), _b.Const(Penalty));
             }
         }
@@ -263,7 +264,7 @@ internal static class EncoderDecoderUnroll
         {
             if (_keys[j] is { } key) return key;
             if (_keyWeight is null) return _memory[j];
-            _b.CurrentOrigin = new NodeOrigin(null, BoundEncoderDecoder.AttentionLayer, Step: j, Label: "key");
+            _b.CurrentOrigin = new NodeOrigin(null, BoundEncoderDecoder.AttentionLayer, Label: $"key s{j}");
             key = _b.MatMul(_memory[j], _keyWeight, false, true);
             if (_keyBias is not null) key = _b.Add(key, _keyBias);
             return (_keys[j] = key)!;

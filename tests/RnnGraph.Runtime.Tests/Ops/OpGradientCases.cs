@@ -113,6 +113,8 @@ public static class OpGradientCases
         Case("sigmoid [B,5]", "sigmoid", X(B, 5)),
         Case("relu [B,5]", "relu", AwayFromZero(B, 5)),
         Case("step [B,5]", "step", AwayFromZero(B, 5)),
+        // A choice: its value does not move under small changes (no ties among random values), and no gradient flows.
+        Case("argmax_last [B,5]", "argmax_last", X(B, 5)),
         Case("exp [B,5]", "exp", X(B, 5)),
         Case("log [B,5]", "log", Positive(B, 5)),
         Case("softmax [B,5]", "softmax", X(B, 5)),
