@@ -17,6 +17,7 @@ public sealed class DumpCommand : ICommand
             new OptionSpec("--full", null, $"dot/svg: draw every step (default: above {DotOptions.DefaultCollapseAbove} steps the middle collapses)"),
             new OptionSpec("--initial-states", null, "feed initial states as inputs instead of zeros"),
             new OptionSpec("--lengths", null, "sequences of their own lengths: per-step masks as in eval with lengths"),
+            new OptionSpec("--target-steps", "T", "encoder-decoders: the decoder's steps (default: --steps)"),
             new OptionSpec("--out", "FILE", "write to FILE instead of standard output"),
             OptionSpec.Set,
         ],
@@ -31,7 +32,8 @@ public sealed class DumpCommand : ICommand
         string format = args.Option("--format") ?? "text";
         var compilation = SpecLoader.Load(args.Positionals[0], args.List("--set"), context.Error, context.Error);
         if (compilation is null) return 1;
-        var graph = compilation.Stage(args.Option("--stage") ?? "optimized", steps, args.Flags.Contains("--initial-states"), args.Flags.Contains("--lengths"));
+        int? targetSteps = args.Option("--target-steps") is null ? null : args.IntOption("--target-steps", steps, min: 1);
+        var graph = compilation.Stage(args.Option("--stage") ?? "optimized", steps, args.Flags.Contains("--initial-states"), args.Flags.Contains("--lengths"), targetSteps);
         var options = args.Flags.Contains("--full") ? DotOptions.Full : DotOptions.Default;
         string text;
         if (format == "text") text = GraphTextPrinter.Print(graph);
