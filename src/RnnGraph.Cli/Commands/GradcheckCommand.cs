@@ -6,10 +6,11 @@ namespace RnnGraph.Cli.Commands;
 /// <summary><c>rnngraph gradcheck SPEC</c>: float64 central differences over the whole model.</summary>
 public sealed class GradcheckCommand : ICommand
 {
-    public CommandSpec Spec { get; } = new("gradcheck", "Check the compiled gradients against float64 central differences.\nUses random weights, inputs, initial states and upstream gradients; prints the worst relative error per gradient.",
+    public CommandSpec Spec { get; } = new("gradcheck", "Check the compiled gradients against float64 central differences.\nUses random weights, inputs, initial states and upstream gradients; prints the worst relative error per gradient.\nAn encoder-decoder gets random source and decoder tokens, sources of uneven lengths, and an upstream gradient for every y[t].",
         ["SPEC"],
         [
-            new OptionSpec("--steps", "T", "unrolled steps (default 4)"),
+            new OptionSpec("--steps", "T", "unrolled steps, an encoder-decoder's source steps (default 4)"),
+            new OptionSpec("--target-steps", "T", "encoder-decoder: decoder steps (default: --steps)"),
             new OptionSpec("--batch", "B", "batch size (default 2)"),
             new OptionSpec("--seed", "N", "random seed (default 1234)"),
             new OptionSpec("--max-elements", "N", "elements checked per tensor, sampled (default 48)"),
@@ -33,8 +34,13 @@ public sealed class GradcheckCommand : ICommand
             MaxElementsPerTensor = args.IntOption("--max-elements", defaults.MaxElementsPerTensor, 1),
             Tolerance = tolerance,
         };
+        int? targetSteps = args.Option("--target-steps") is null ? null : args.IntOption("--target-steps", options.Steps, 1);
         var compilation = SpecLoader.Load(args.Positionals[0], args.List("--set"), context.Error, context.Error);
         if (compilation is null) return 1;
+        bool encoderDecoder = compilation.Model!.IsEncoderDecoder;
+        if (targetSteps is not null && !encoderDecoder)
+            throw new UsageException("--target-steps sets an encoder-decoder's decoder steps; this spec's topology has one length, --steps");
+        options = options with { TargetSteps = targetSteps };
 
         var report = GradientChecker.Run(compilation, options);
         int width = Math.Max(8, report.Entries.Max(e => e.Name.Length));
@@ -45,8 +51,9 @@ public sealed class GradcheckCommand : ICommand
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{e.Name.PadRight(width)}  {$"{e.Checked}/{e.Total}",9}  {e.WorstRelativeError,10:0.00e+00}  {e.WorstAbsoluteError,10:0.00e+00}{flag}"));
         }
+        string lengths = encoderDecoder ? $"S={options.Steps}, T={options.DecoderSteps}, " : $"T={options.Steps}, ";
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{(report.Passed ? "passed" : "FAILED")}: worst relative error {report.WorstRelativeError:0.00e+00} (tolerance {tolerance:0.0e+00}, T={options.Steps}, B={options.Batch}, float64, eps={options.Epsilon:0e+00})"));
+            $"{(report.Passed ? "passed" : "FAILED")}: worst relative error {report.WorstRelativeError:0.00e+00} (tolerance {tolerance:0.0e+00}, {lengths}B={options.Batch}, float64, eps={options.Epsilon:0e+00})"));
         return report.Passed ? 0 : 1;
     }
 }
