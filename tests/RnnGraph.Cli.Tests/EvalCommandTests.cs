@@ -1,5 +1,5 @@
-using RnnGraph.TestSupport;
 using RnnGraph.Runtime.IO;
+using RnnGraph.TestSupport;
 using static RnnGraph.Cli.Tests.CliRunner;
 
 namespace RnnGraph.Cli.Tests;
