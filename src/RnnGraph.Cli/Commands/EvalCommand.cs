@@ -12,7 +12,7 @@ public sealed class EvalCommand : ICommand
         ["SPEC|MODEL.onnx"],
         [
             new OptionSpec("--weights", "W.safetensors", "parameters under PyTorch names, e.g. rnn.weight_ih_l0 (required for a spec; an ONNX model holds its own)"),
-            new OptionSpec("--inputs", "IN.safetensors", "x [T,B,I] ([B,T,I] if batch_first); optional lengths [B], h0, c0, dy, dh_n, dc_n; for an ONNX model one tensor per graph input by name", Required: true),
+            new OptionSpec("--inputs", "IN.safetensors", "x [T,B,I] ([B,T,I] if batch_first); optional lengths [B], h0, c0, dy, dh_n, dc_n; an encoder-decoder's decoder_input [T,B] (and teacher); for an ONNX model one tensor per graph input by name", Required: true),
             new OptionSpec("--out", "OUT.safetensors", "y, h_n, c_n and, when an upstream gradient is given, grad.x, grad.h0, grad.<param>; for an ONNX model one tensor per graph output", Required: true),
             new OptionSpec("--compare", "REF.safetensors", "compare the outputs with reference tensors (e.g. from PyTorch); exit 1 on a mismatch"),
             OptionSpec.Set,

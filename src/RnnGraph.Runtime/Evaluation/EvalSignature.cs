@@ -35,6 +35,15 @@ internal sealed class EvalSignature
     /// <summary>Inputs fed whole (index -1): one-to-one's input [B,I], one-to-many's condition [B,C].</summary>
     public HashSet<string> WholeInputs { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Encoder-decoder: the decoder's steps (from <c>decoder_input</c>); <see cref="Steps"/> are then the source's. 0 otherwise.</summary>
+    public int TargetSteps { get; private set; }
+
+    /// <summary>Encoder-decoder given <c>teacher</c>: the graph picks each step's token (reference or previous argmax).</summary>
+    public bool SampledTeacherForcing { get; private set; }
+
+    /// <summary>Encoder-decoder: inputs of one [B] slice per decoder step (<c>decoder_input</c>, <c>teacher</c>) with their layouts.</summary>
+    public Dictionary<string, SequenceLayout> DecoderInputs { get; } = new(StringComparer.Ordinal);
+
     /// <param name="allowConditionedStates">
     /// Internal (step-by-step sampling): lets initial states of the layer a <c>condition: state</c> sets be given, replacing the condition's.
     /// </param>
@@ -54,30 +63,83 @@ internal sealed class EvalSignature
             signature = OneToMany(model, inputs);
             known.Add(ModelNames.Feedback);
         }
-        else
+        else if (model.IsEncoderDecoder)
         {
-            string expectedX = input.IsTokens
-                ? (model.BatchFirst ? "[B,T]" : "[T,B]") + " token ids"
-                : (model.BatchFirst ? "[B,T," : "[T,B,") + input.Size + "]";
-            if (!inputs.TryGetValue(input.Name, out var x))
-                throw new EvalException($"inputs: missing tensor '{input.Name}' of shape {expectedX}");
-            int rank = input.IsTokens ? 2 : 3;
-            if (x.Shape.Length != rank || (!input.IsTokens && x.Shape[2] != input.Size) || x.Shape.Take(2).Any(d => d < 1))
-                throw new EvalException($"inputs: tensor '{input.Name}' has shape {x.ShapeText} but the spec needs {expectedX} with T, B >= 1");
-
-            int steps = model.BatchFirst ? x.Shape[1] : x.Shape[0];
-            int batch = model.BatchFirst ? x.Shape[0] : x.Shape[1];
-            signature = new EvalSignature
-            {
-                Steps = steps,
-                Batch = batch,
-                InputLayout = new SequenceLayout(steps, batch, input.IsTokens ? 0 : input.Size, model.BatchFirst),
-                SequenceInput = input.Name,
-                Lengths = inputs.TryGetValue(LengthsName, out var lengths) ? CheckLengths(lengths, steps, batch) : null,
-            };
-            if (!input.IsTokens) signature.SequenceOutputs["grad." + input.Name] = signature.InputLayout;
+            signature = EncoderDecoder(model, inputs);
+            known.Add(EncoderDecoderNames.DecoderInput);
+            known.Add(EncoderDecoderNames.Teacher);
         }
+        else signature = ManyToMany(model, inputs);
         return signature.Complete(model, inputs, known, allowConditionedStates);
+    }
+
+    /// <summary>Many-to-many and many-to-one (and an encoder-decoder's source): <c>x</c> [T,B] ids or [T,B,I] ([B,T,...] batch-first), optional lengths.</summary>
+    private static EvalSignature ManyToMany<T>(BoundModel model, IReadOnlyDictionary<string, HostArray<T>> inputs)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var input = model.Input;
+        string expectedX = input.IsTokens
+            ? (model.BatchFirst ? "[B,T]" : "[T,B]") + " token ids"
+            : (model.BatchFirst ? "[B,T," : "[T,B,") + input.Size + "]";
+        if (!inputs.TryGetValue(input.Name, out var x))
+            throw new EvalException($"inputs: missing tensor '{input.Name}' of shape {expectedX}");
+        int rank = input.IsTokens ? 2 : 3;
+        if (x.Shape.Length != rank || (!input.IsTokens && x.Shape[2] != input.Size) || x.Shape.Take(2).Any(d => d < 1))
+            throw new EvalException($"inputs: tensor '{input.Name}' has shape {x.ShapeText} but the spec needs {expectedX} with T, B >= 1");
+
+        int steps = model.BatchFirst ? x.Shape[1] : x.Shape[0];
+        int batch = model.BatchFirst ? x.Shape[0] : x.Shape[1];
+        var signature = new EvalSignature
+        {
+            Steps = steps,
+            Batch = batch,
+            InputLayout = new SequenceLayout(steps, batch, input.IsTokens ? 0 : input.Size, model.BatchFirst),
+            SequenceInput = input.Name,
+            Lengths = inputs.TryGetValue(LengthsName, out var lengths) ? CheckLengths(lengths, steps, batch) : null,
+        };
+        if (!input.IsTokens) signature.SequenceOutputs["grad." + input.Name] = signature.InputLayout;
+        return signature;
+    }
+
+    /// <summary>
+    /// Encoder-decoder: the source <c>x</c> and its lengths as for many-to-many; <c>decoder_input</c> [T,B] ([B,T] batch-first), the
+    /// token each decoder step reads, in [0,V); optional <c>teacher</c> of the same shape, 1 (the reference) or 0 (the previous argmax).
+    /// </summary>
+    private static EvalSignature EncoderDecoder<T>(BoundModel model, IReadOnlyDictionary<string, HostArray<T>> inputs)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var signature = ManyToMany(model, inputs);
+        int vocab = model.EncoderDecoder!.TargetVocab, batch = signature.Batch;
+        string name = EncoderDecoderNames.DecoderInput, teacherName = EncoderDecoderNames.Teacher;
+        string expected = (model.BatchFirst ? "[B,T]" : "[T,B]") + $" token ids in [0,{vocab})";
+        if (!inputs.TryGetValue(name, out var tokens))
+            throw new EvalException($"inputs: missing tensor '{name}' of shape {expected}: the token each decoder step reads (<bos>, then the reference)");
+        int targetSteps = tokens.Shape.Length == 2 ? tokens.Shape[model.BatchFirst ? 1 : 0] : 0;
+        if (tokens.Shape.Length != 2 || targetSteps < 1 || tokens.Shape[model.BatchFirst ? 0 : 1] != batch)
+            throw new EvalException($"inputs: tensor '{name}' has shape {tokens.ShapeText} but the spec needs {expected} with T >= 1 and the source's B={batch}");
+        CheckWhole(tokens, name, T.CreateChecked(vocab), $"every decoder input must be a whole number in [0,{vocab})");
+        var layout = new SequenceLayout(targetSteps, batch, 0, model.BatchFirst);
+        signature.TargetSteps = targetSteps;
+        signature.DecoderInputs[name] = layout;
+        if (inputs.TryGetValue(teacherName, out var teacher))
+        {
+            Expect(teacher, teacherName, layout.Shape);
+            CheckWhole(teacher, teacherName, T.CreateChecked(2), "every teacher choice must be 1 (the reference token) or 0 (the previous step's argmax)");
+            signature.SampledTeacherForcing = true;
+            signature.DecoderInputs[teacherName] = layout;
+        }
+        return signature;
+    }
+
+    /// <summary>Refuses any value of <paramref name="tensor"/> that is not a whole number in [0, <paramref name="end"/>).</summary>
+    private static void CheckWhole<T>(HostArray<T> tensor, string name, T end, string rule) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < tensor.Data.Length; i++)
+        {
+            T v = tensor.Data[i];
+            if (v < T.Zero || v >= end || T.Truncate(v) != v)
+                throw new EvalException($"inputs: {name} holds {v} at flat index {i} but {rule}");
+        }
     }
 
     /// <summary>One-to-one: <c>x</c> [B,I] (or [B] token ids), one step, no lengths.</summary>
@@ -146,7 +208,8 @@ internal sealed class EvalSignature
         var signature = this;
         int steps = Steps, batch = Batch;
         int outputSize = model.Layers[^1].OutputSize;
-        var yLayout = new SequenceLayout(steps, batch, outputSize, model.BatchFirst);
+        // An encoder-decoder's y has one vector per decoder step.
+        var yLayout = new SequenceLayout(model.IsEncoderDecoder ? TargetSteps : steps, batch, outputSize, model.BatchFirst);
         // Many-to-one and one-to-one: y is one [B,O] vector per example, not a sequence.
         bool single = model.OneOutputPerExample;
         int[] yShape = single ? [batch, outputSize] : yLayout.Shape;
@@ -160,7 +223,8 @@ internal sealed class EvalSignature
             else signature.SequenceSeeds["d" + ModelNames.Output] = yLayout;
         }
 
-        foreach (var layer in model.RnnLayers)
+        // An encoder-decoder's states are internal: the encoder starts from zeros and the bridge sets the decoder's.
+        foreach (var layer in model.IsEncoderDecoder ? [] : model.RnnLayers)
         {
             int k = layer.NumLayers * layer.Directions;
             int[] stacked = [k, batch, layer.Hidden];

@@ -37,7 +37,11 @@ public sealed class ModelEvaluator<T> where T : unmanaged, IFloatingPointIeee754
         var io = _io;
         Graph Build(int steps)
         {
-            var forward = compilation.Unroll(new UnrollOptions(steps, io.GivenInitialStates, Masked: io.Lengths is not null));
+            var forward = compilation.Unroll(new UnrollOptions(steps, io.GivenInitialStates, Masked: io.Lengths is not null)
+            {
+                TargetSteps = io.TargetSteps,
+                SampledTeacherForcing = io.SampledTeacherForcing,
+            });
             return compilation.Optimize(io.Seeds.Count > 0 ? compilation.Backward(forward, io.Seeds.Contains) : forward);
         }
         // Refused before a long sequence is unrolled or a large model's buffers are allocated; a short graph is built once.
@@ -103,6 +107,17 @@ public sealed class ModelEvaluator<T> where T : unmanaged, IFloatingPointIeee754
         }
         foreach (var name in io.WholeInputs)
             if (executor.HasInput(name, -1)) executor.SetInput(name, -1, inputs[name].Data);
+        foreach (var (name, layout) in io.DecoderInputs)
+        {
+            var data = inputs[name].Data;
+            var step = new T[io.Batch];
+            for (int t = 0; t < layout.Steps; t++)
+            {
+                if (!executor.HasInput(name, t)) continue;
+                layout.Gather<T>(data, t, step);
+                executor.SetInput(name, t, step);
+            }
+        }
         if (io.Lengths is { } lengths)
         {
             var mask = new T[io.Batch];
@@ -126,7 +141,7 @@ public sealed class ModelEvaluator<T> where T : unmanaged, IFloatingPointIeee754
         {
             var data = inputs[name].Data;
             var seedStep = new T[io.Batch * layout.Features];
-            for (int t = 0; t < io.Steps; t++)
+            for (int t = 0; t < layout.Steps; t++)
             {
                 if (!executor.HasInput(name, t)) continue;
                 layout.Gather<T>(data, t, seedStep);
@@ -149,7 +164,7 @@ public sealed class ModelEvaluator<T> where T : unmanaged, IFloatingPointIeee754
             }
             else if (io.SequenceOutputs.TryGetValue(name, out var layout))
             {
-                var data = new T[io.Steps * io.Batch * Math.Max(layout.Features, 1)];
+                var data = new T[layout.Steps * io.Batch * Math.Max(layout.Features, 1)];
                 foreach (var o in group) layout.Scatter(executor.Output(o), o.Index, data);
                 result[name] = new HostArray<T>(layout.Shape, data);
             }

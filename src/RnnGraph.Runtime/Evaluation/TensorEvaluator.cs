@@ -7,7 +7,7 @@ namespace RnnGraph.Runtime.Evaluation;
 public static class TensorEvaluator
 {
     /// <summary>
-    /// Evaluates in float32 from safetensors-style tensors (token-id inputs, lengths and one-to-many's feedback may be I32 or I64) and
+    /// Evaluates in float32 from safetensors-style tensors (token-id inputs, lengths, one-to-many's feedback and an encoder-decoder's decoder_input and teacher may be I32 or I64) and
     /// returns F32 tensors under the CONTRACT names.
     /// </summary>
     public static Dictionary<string, TensorValue> Evaluate(Compilation compilation,
@@ -17,7 +17,8 @@ public static class TensorEvaluator
         var w = weights.ToDictionary(p => p.Key, p => Convert(p.Key, p.Value, ids: false, "weights"));
         var x = inputs.ToDictionary(p => p.Key, p => Convert(p.Key, p.Value,
             ids: (model.Input.IsTokens && p.Key == model.Input.Name) || p.Key == EvalSignature.LengthsName
-                 || (model.OneToMany && p.Key == ModelNames.Feedback), "inputs"));
+                 || (model.OneToMany && p.Key == ModelNames.Feedback)
+                 || (model.IsEncoderDecoder && p.Key is EncoderDecoderNames.DecoderInput or EncoderDecoderNames.Teacher), "inputs"));
         return ModelEvaluator<float>.Evaluate(compilation, w, x).ToDictionary(p => p.Key, p => p.Value.ToTensorValue());
     }
 
