@@ -104,12 +104,16 @@ public sealed partial class ModelBinder
             head.Add(layer);
             headSize = layer.Units;
         }
-        if (head.Count == 0 || head[^1].Units != vocab)
+        if (head.Count == 0)
         {
-            var where = head.Count == 0 ? decoderSpecs[^1].Kind.Location : decoderSpecs[^1].Location;
-            _bag.ReportEncoderDecoder(where, head.Count == 0
-                ? "the decoder must end with a dense layer scoring the output tokens; add '- dense: { units: auto }'"
-                : $"the decoder's last dense layer scores the output tokens, so it needs one unit per target token ({vocab}); use 'units: auto'");
+            _bag.ReportEncoderDecoder(decoderSpecs[^1].Kind.Location, "the decoder must end with a dense layer scoring the output tokens; add '- dense: { units: auto }'");
+            return null;
+        }
+        // Explicit units size the decoder's vocabulary; once the data's target vocabulary is known they must match it.
+        if (_targetVocabularyKnown && decoderSpecs[^1] is DenseLayerSpec { UnitsFromData: false } scorer && scorer.Units.Value != _targetVocabularySize)
+        {
+            _bag.ReportEncoderDecoder(scorer.Units.Location,
+                $"the decoder's last dense layer scores the output tokens, so it needs one unit per target token ({_targetVocabularySize}), not {scorer.Units.Value}; use 'units: auto'");
             return null;
         }
 

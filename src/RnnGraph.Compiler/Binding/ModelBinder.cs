@@ -19,11 +19,15 @@ public sealed partial class ModelBinder
     private readonly int _vocabularySize;
     private readonly int _targetVocabularySize;
 
-    private ModelBinder(DiagnosticBag bag, int vocabularySize, int targetVocabularySize)
+    // Whether _targetVocabularySize is the data's (so explicit decoder units can be checked against it) or the placeholder.
+    private readonly bool _targetVocabularyKnown;
+
+    private ModelBinder(DiagnosticBag bag, int vocabularySize, int? targetVocabularySize)
     {
         _bag = bag;
         _vocabularySize = vocabularySize;
-        _targetVocabularySize = targetVocabularySize;
+        _targetVocabularySize = targetVocabularySize ?? PlaceholderVocabulary;
+        _targetVocabularyKnown = targetVocabularySize is not null;
     }
 
     /// <summary>
@@ -32,7 +36,7 @@ public sealed partial class ModelBinder
     /// </summary>
     /// <para><paramref name="targetVocabularySize"/> does the same for an encoder-decoder's decoder (its embedding and output units).</para>
     public static BoundModel? Bind(SpecDocument document, DiagnosticBag bag, int? vocabularySize = null, int? targetVocabularySize = null) =>
-        new ModelBinder(bag, vocabularySize ?? PlaceholderVocabulary, targetVocabularySize ?? PlaceholderVocabulary).Run(document);
+        new ModelBinder(bag, vocabularySize ?? PlaceholderVocabulary, targetVocabularySize).Run(document);
 
     public const int PlaceholderVocabulary = 4;
 

@@ -43,18 +43,19 @@ internal sealed record MarkedSpec(string Yaml, IReadOnlyList<TextSpan> Spans)
 /// <summary>Compiles a marked spec and compares its diagnostics with the exact text <c>rnngraph check</c> prints.</summary>
 internal static class DiagnosticAssert
 {
-    public static IReadOnlyList<Diagnostic> Compile(string yaml) =>
-        Compilation.Create(new SourceText("spec.yaml", yaml)).Diagnostics.Sorted();
+    /// <summary>The sorted diagnostics of <paramref name="yaml"/>; <paramref name="targetVocabularySize"/> binds as a run does once it has read an encoder-decoder's pairs.</summary>
+    public static IReadOnlyList<Diagnostic> Compile(string yaml, int? targetVocabularySize = null) =>
+        Compilation.Create(new SourceText("spec.yaml", yaml), targetVocabularySize: targetVocabularySize).Diagnostics.Sorted();
 
     /// <summary>
     /// Asserts that <paramref name="markedYaml"/> reports exactly the diagnostics in
     /// <paramref name="expected"/> (the CONTRACT format: header line, source line, marker line),
     /// and that the i-th diagnostic covers the i-th <c>«...»</c> span.
     /// </summary>
-    public static void Reports(string markedYaml, string expected)
+    public static void Reports(string markedYaml, string expected, int? targetVocabularySize = null)
     {
         var spec = MarkedSpec.Parse(markedYaml);
-        var diagnostics = Compile(spec.Yaml);
+        var diagnostics = Compile(spec.Yaml, targetVocabularySize);
 
         Assert.Equal(expected.ReplaceLineEndings("\n") + "\n", DiagnosticFormatter.FormatAll(diagnostics));
         Assert.Equal(spec.Spans, diagnostics.Select(d => d.Location!.Value.Span).ToList());

@@ -1,0 +1,218 @@
+using System.Xml.Linq;
+using RnnGraph.Runtime.Data;
+using RnnGraph.Runtime.IO;
+using static RnnGraph.Cli.Tests.CliRunner;
+
+namespace RnnGraph.Cli.Tests;
+
+/// <summary>Two tiny encoder-decoder runs on a pairs file that copies short letter strings: one with attention, one without.</summary>
+public sealed class CopyRuns : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public CopyRuns()
+    {
+        // 60 strings of 1..5 letters from a..e, each paired with itself (the same seeded draw every run).
+        var random = new Random(3);
+        var lines = Enumerable.Range(0, 60).Select(_ =>
+        {
+            string word = new(Enumerable.Range(0, random.Next(1, 6)).Select(_ => (char)('a' + random.Next(5))).ToArray());
+            return word + "\t" + word;
+        });
+        _temp.Write("copy.tsv", string.Join("\n", lines) + "\n");
+        Attention = Train("attention", "attention: { type: additive, units: 8 }");
+        NoAttention = Train("plain", "attention: none");
+    }
+
+    public string Folder => _temp.Path;
+
+    public string Attention { get; }
+
+    public string NoAttention { get; }
+
+    internal CliResult AttentionRun { get; private set; } = null!;
+
+    private string Train(string name, string attention)
+    {
+        string spec = _temp.Write(name + ".yaml", $$"""
+            model:
+              topology: encoder-decoder
+              inputs:
+                word: { vocab: auto }
+              encoder:
+                - embed: { dim: 8 }
+                - rnn: { cell: gru, hidden: 12 }
+              bridge: copy
+              {{attention}}
+              decoder:
+                - embed: { dim: 8 }
+                - rnn: { cell: gru, hidden: 12 }
+                - dense: { units: auto }
+              max_output_length: 8
+            data:
+              file: copy.tsv
+              format: pairs
+              tokenizer: char
+              target_tokenizer: char
+              validation: 0.2
+            training:
+              epochs: 3
+              batch_size: 8
+              seed: 1
+            generation:
+              beam_width: 2
+            """);
+        string folder = Path.Combine(_temp.Path, name);
+        var result = Run("run", spec, "--out", folder);
+        Assert.True(result.ExitCode == 0, result.Error);
+        if (name == "attention") AttentionRun = result;
+        return folder;
+    }
+
+    public void Dispose() => _temp.Dispose();
+}
+
+/// <summary><c>rnngraph run</c> on pairs and <c>rnngraph predict</c> on the run folders it writes, and their user errors.</summary>
+public sealed class EncoderDecoderCommandTests(CopyRuns runs) : IClassFixture<CopyRuns>
+{
+    [Fact]
+    public void Run_trains_on_pairs_and_writes_a_complete_run_folder()
+    {
+        Assert.Empty(runs.AttentionRun.Error);
+        foreach (string file in new[] { "weights.safetensors", "vocab.json", "target-vocab.json", "decoding.json", "predictions.tsv", "spec.yaml" })
+            Assert.True(File.Exists(Path.Combine(runs.Attention, file)), $"the run folder has no {file}");
+
+        // Both sides are the letters a..e after the four special tokens (each vocabulary built from the training pairs).
+        foreach (string vocabulary in new[] { "vocab.json", "target-vocab.json" })
+        {
+            var tokens = Vocabulary.Load(Path.Combine(runs.Attention, vocabulary)).Tokens;
+            Assert.Equal(["<pad>", "<unk>", "<bos>", "<eos>"], tokens.Take(4));
+            Assert.Equal(["a", "b", "c", "d", "e"], tokens.Skip(4).Order(StringComparer.Ordinal));
+        }
+        var weights = SafeTensors.Read(Path.Combine(runs.Attention, "weights.safetensors"));
+        // The output layer reads the decoder state and the attention context (12 + 12) and scores the 9 target tokens.
+        Assert.Equal([9, 24], weights["decoder.dense.weight"].Shape);
+
+        // 12 held-out pairs (a fifth of 60), decoded greedily and with the beam of generation.beam_width.
+        var predictions = File.ReadAllLines(Path.Combine(runs.Attention, "predictions.tsv"));
+        Assert.Equal("set\tsource\treference\tprediction", predictions[0]);
+        Assert.Equal(13, predictions.Length);
+        Assert.All(predictions.Skip(1), line =>
+        {
+            var fields = line.Split('\t');
+            Assert.Equal(4, fields.Length);
+            Assert.Equal("validation", fields[0]);
+            Assert.Equal(fields[1], fields[2]);
+        });
+        string decoding = File.ReadAllText(Path.Combine(runs.Attention, "decoding.json"));
+        using var json = System.Text.Json.JsonDocument.Parse(decoding);
+        Assert.Equal(["validation greedy", "validation beam 2"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.All(json.RootElement.EnumerateObject(), p => Assert.Equal(12, p.Value.GetProperty("pairs").GetInt32()));
+        Assert.Contains("validation greedy: sequence accuracy ", runs.AttentionRun.Out);
+        Assert.Contains("validation beam 2: sequence accuracy ", runs.AttentionRun.Out);
+    }
+
+    [Fact]
+    public void Predict_prints_the_greedy_output_and_its_log_probability()
+    {
+        var result = Run("predict", runs.Attention, "--input", "abc", "--beam", "1");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Empty(result.Error);
+        var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Matches(@"^[a-e]*( \(no <eos> within max_output_length\))?$", lines[0]);
+        Assert.Matches(@"^   greedy: \d tokens, log-probability -\d+\.\d{4}$", lines[1]);
+    }
+
+    [Fact]
+    public void Predict_with_a_beam_prints_the_n_best_outputs_best_first()
+    {
+        var result = Run("predict", runs.Attention, "--input", "abc", "--beam", "3", "--n-best", "2");
+
+        Assert.Equal(0, result.ExitCode);
+        var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
+        Assert.StartsWith("1. ", lines[0]);
+        Assert.StartsWith("2. ", lines[2]);
+        Assert.NotEqual(lines[0][3..], lines[2][3..]);
+        double Score(string line)
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(line, @"^   beam 3: \d tokens, log-probability -\d+\.\d{4}, score (-\d+\.\d{4})$");
+            Assert.True(match.Success, line);
+            return double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        Assert.True(Score(lines[1]) >= Score(lines[3]), result.Out);
+    }
+
+    [Fact]
+    public void Show_attention_writes_an_svg_heat_map()
+    {
+        string svg = Path.Combine(runs.Folder, "abc.svg");
+
+        var result = Run("predict", runs.Attention, "--input", "abc", "--show-attention", svg);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.EndsWith($"wrote {svg}\n", result.Out);
+        var document = XDocument.Load(svg);
+        Assert.Equal("svg", document.Root!.Name.LocalName);
+        // The input's letters label the columns.
+        var texts = document.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value).ToList();
+        foreach (string letter in new[] { "a", "b", "c" }) Assert.Contains(letter, texts);
+    }
+
+    [Fact]
+    public void More_outputs_than_the_beam_keeps_is_a_one_line_error()
+    {
+        var result = Run("predict", runs.Attention, "--input", "abc", "--n-best", "3", "--beam", "2");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("error: --n-best 3 needs a beam at least as wide; use --beam 3 or more", Assert.Single(result.ErrorLines));
+        Assert.Empty(result.Out);
+    }
+
+    [Fact]
+    public void Show_attention_without_attention_is_a_one_line_error()
+    {
+        string svg = Path.Combine(runs.Folder, "none.svg");
+
+        var result = Run("predict", runs.NoAttention, "--input", "abc", "--show-attention", svg);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("error: --show-attention: this model has no attention (model.attention is none)", Assert.Single(result.ErrorLines));
+        Assert.False(File.Exists(svg));
+    }
+
+    [Fact]
+    public void Without_attention_predict_still_decodes()
+    {
+        var result = Run("predict", runs.NoAttention, "--input", "de");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches(@"^   beam 2: \d tokens, log-probability -\d+\.\d{4}, score -\d+\.\d{4}$", result.Out.Split('\n')[1]);
+    }
+
+    [Fact]
+    public void An_empty_input_is_a_one_line_error()
+    {
+        var result = Run("predict", runs.Attention, "--input", "");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("error: the input has no tokens to encode; give a non-empty --input", Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
+    public void A_pairs_line_without_a_tab_is_named_by_file_and_line()
+    {
+        using var temp = new TempFolder();
+        string data = temp.Write("pairs.tsv", "ab\tab\nc\tc\nde ed\nf\tf\n");
+        string spec = temp.Write("s.yaml", File.ReadAllText(Path.Combine(runs.Folder, "plain.yaml")).Replace("copy.tsv", "pairs.tsv"));
+
+        var result = Run("run", spec, "--out", Path.Combine(temp.Path, "run"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"error: {data}(3,1): expected 'source<TAB>target' but the line has no tab; separate the source from the target with one tab",
+                     Assert.Single(result.ErrorLines));
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "run")));
+    }
+}
