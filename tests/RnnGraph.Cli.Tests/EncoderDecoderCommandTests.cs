@@ -215,4 +215,38 @@ public sealed class EncoderDecoderCommandTests(CopyRuns runs) : IClassFixture<Co
                      Assert.Single(result.ErrorLines));
         Assert.False(Directory.Exists(Path.Combine(temp.Path, "run")));
     }
+
+    [Fact]
+    public void Sample_on_an_encoder_decoder_points_to_predict()
+    {
+        var result = Run("sample", runs.Attention);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"error: '{runs.Attention}' holds an encoder-decoder, which turns an input into an output rather than sampling; use 'rnngraph predict {runs.Attention} --input TEXT'",
+                     Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
+    public void Gradflow_on_an_encoder_decoder_points_to_gradcheck()
+    {
+        var result = Run("gradflow", runs.Attention);
+
+        Assert.Equal(1, result.ExitCode);
+        string line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith($"error: '{runs.Attention}' is an encoder-decoder, whose source and target steps are two time axes", line);
+        Assert.EndsWith("check its gradients with 'rnngraph gradcheck' instead", line);
+    }
+
+    [Fact]
+    public void Export_of_an_encoder_decoder_is_refused_and_writes_nothing()
+    {
+        using var temp = new TempFolder();
+        string onnx = Path.Combine(temp.Path, "model.onnx");
+
+        var result = Run("export", runs.Attention, "--onnx", onnx);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("model.topology: encoder-decoder models cannot be exported to ONNX yet", Assert.Single(result.ErrorLines));
+        Assert.False(File.Exists(onnx));
+    }
 }

@@ -27,8 +27,8 @@ public sealed class ExportCommand : ICommand
         token ids [T,B]), y, h_n, c_n (prefixed by the layer name with several rnn layers), so
         'rnngraph eval OUT.onnx --inputs IN.safetensors --out OUT.safetensors' runs it.
         Exported: topology many-to-many and many-to-one with pooling: last; embed and one_hot inputs; dense layers
-        with activation none or softmax; every merge mode. Refused with an error: one-to-one and one-to-many
-        topologies, other poolings. lengths (packed sequences) are not exported: every sequence runs all steps.
+        with activation none or softmax; every merge mode. Refused with an error: one-to-one, one-to-many and
+        encoder-decoder topologies, other poolings. lengths (packed sequences) are not exported: every sequence runs all steps.
         The file is written atomically; on an error nothing is written (exit 1).
         """);
 

@@ -35,10 +35,12 @@ public sealed class GradflowCommand : ICommand
         try
         {
             var sample = RunBatches.Load(source, args.List("--set"), batches, steps);
+            RefuseEncoderDecoder(sample.Compilation, source);
             result = GradientFlow.Measure(sample.Compilation, sample.Parameters, sample.Batches, sample.Loss);
             if (args.Option("--vs") is { } other)
             {
                 var second = RunBatches.Load(other, [], batches, steps);
+                RefuseEncoderDecoder(second.Compilation, other);
                 var compared = GradientFlow.Measure(second.Compilation, second.Parameters, second.Batches, second.Loss);
                 // One result whose lines say where they come from: "spam-lstm: rnn l0".
                 static IEnumerable<GradientFlowSeries> Named(GradientFlowResult r, string from) =>
@@ -102,4 +104,12 @@ public sealed class GradflowCommand : ICommand
 
     /// <summary>A spec's or run folder's short name: its file name without extension, or the folder's name.</summary>
     private static string Name(string specOrRun) => Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(specOrRun));
+
+    /// <summary>The state probes follow one time axis; an encoder-decoder has two (its run report leaves the flow out too).</summary>
+    private static void RefuseEncoderDecoder(RnnGraph.Compiler.Compilation compilation, string source)
+    {
+        if (compilation.Model!.IsEncoderDecoder)
+            throw new RunException($"'{source}' is an encoder-decoder, whose source and target steps are two time axes: gradflow measures models with one " +
+                                   $"(many-to-many, many-to-one, one-to-one, one-to-many); check its gradients with 'rnngraph gradcheck' instead");
+    }
 }

@@ -94,7 +94,7 @@ public static class OnnxExporter
 
     private static void CheckTopology(BoundModel model)
     {
-        if (model.OneToOne || model.OneToMany)
+        if (model.OneToOne || model.OneToMany || model.IsEncoderDecoder)
             throw new OnnxException($"model.topology: {model.Topology} models cannot be exported to ONNX yet; export supports many-to-many and many-to-one (pooling: last)");
         if (model.ManyToOne && model.Pooling != "last")
             throw new OnnxException($"model.pooling: '{model.Pooling}' cannot be exported to ONNX yet; export supports many-to-one models with pooling: last");

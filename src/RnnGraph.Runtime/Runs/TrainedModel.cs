@@ -125,6 +125,8 @@ public sealed class TrainedModel
     /// </remarks>
     public IReadOnlyList<string> Generate(int count, string prefix, int maxLength, double temperature, int seed, int? topK = null, string? label = null)
     {
+        if (Compilation.Model!.IsEncoderDecoder)
+            throw new RunException($"'{Folder}' holds an encoder-decoder, which turns an input into an output rather than sampling; use 'rnngraph predict {Folder} --input TEXT'");
         var sampler = CreateSampler();
         if (Compilation.Model!.OneToMany)
         {
