@@ -21,6 +21,18 @@ public static class BroadcastKernels<T> where T : unmanaged, IFloatingPointIeee7
             for (int r = y.Length; r < x.Length; r += y.Length) TensorPrimitives.Add(y, x.AsSpan(r, y.Length), y);
             return;
         }
+        // Row sums: [rows, n] summed to [rows, 1] (the adjoint of a column broadcast), left to right like the general path.
+        int last = inShape.Length == 0 ? 1 : inShape[^1];
+        if (last > 1 && outShape.Length >= 1 && outShape[^1] == 1 && y.Length * last == x.Length)
+        {
+            for (int r = 0, i = 0; r < y.Length; r++)
+            {
+                T sum = T.Zero;
+                for (int end = i + last; i < end; i++) sum += x[i];
+                y[r] = sum;
+            }
+            return;
+        }
         ins.Strides ??= [ElementwiseKernels<T>.StridesFor(outShape, inShape)];
         var strides = ins.Strides[0];
         Array.Clear(y);

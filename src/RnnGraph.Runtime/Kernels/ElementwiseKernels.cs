@@ -72,6 +72,17 @@ public static class ElementwiseKernels<T> where T : unmanaged, IFloatingPointIee
                 for (int r = 0; r < y.Length; r += last) Same(a, b.AsSpan(r, last), y.AsSpan(r, last), op);
                 return;
             }
+            // A column: one value per row of the result ([rows,1] against [rows,n]), e.g. attention weights times encoder states.
+            if (last > 1 && a.Length == y.Length && b.Length * last == y.Length && ins.InputShapes[1][^1] == 1)
+            {
+                for (int r = 0, i = 0; r < y.Length; r += last, i++) RightScalar(a.AsSpan(r, last), b[i], y.AsSpan(r, last), op);
+                return;
+            }
+            if (last > 1 && b.Length == y.Length && a.Length * last == y.Length && ins.InputShapes[0][^1] == 1)
+            {
+                for (int r = 0, i = 0; r < y.Length; r += last, i++) LeftScalar(a[i], b.AsSpan(r, last), y.AsSpan(r, last), op);
+                return;
+            }
             General(ins, a, b, y, op);
         }
 

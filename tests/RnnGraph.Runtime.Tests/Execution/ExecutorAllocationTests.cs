@@ -28,9 +28,15 @@ public sealed class ExecutorAllocationTests
         executor.Run();
         float first = executor.Output("grad.rnn.weight_hh_l0").ToArray().Sum();
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        executor.Run();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The least of several runs: an allocation the executor makes shows in every run, while the runtime's one-off work on this
+        // thread (the JIT switching a hot loop to its optimized code mid-run) shows in one at most; seen once in a loaded test run.
+        long allocated = long.MaxValue;
+        for (int i = 0; i < 5; i++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            executor.Run();
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
 
         Assert.Equal(0, allocated);
         Assert.Equal(first, executor.Output("grad.rnn.weight_hh_l0").ToArray().Sum());

@@ -4,7 +4,7 @@ using RnnGraph.Compiler.IR;
 namespace RnnGraph.Runtime.Tests.Ops;
 
 /// <summary>
-/// add/sub/mul/div through the executor (fast paths for equal shapes, scalars and row vectors; a general
+/// add/sub/mul/div through the executor (fast paths for equal shapes, scalars, row vectors and columns; a general
 /// strided path) against a naive NumPy-broadcasting loop. Each result is one IEEE operation, so float and
 /// double must agree with the scalar computation exactly.
 /// </summary>
@@ -26,10 +26,13 @@ public sealed class BinaryBroadcastKernelTests
             yield return ([B, n], []);
             yield return ([], [B, n]);
             yield return ([B, n], [1]);
+            // A column: one value per row (attention weights times encoder states), either side, rank 2 and 3.
+            yield return ([B, n], [B, 1]);
+            yield return ([B, 1], [B, n]);
+            yield return ([2, B, n], [2, B, 1]);
+            yield return ([2, B, 1], [2, B, n]);
         }
-        // Columns, outer products and rank 3: the general path.
-        yield return ([B, 5], [B, 1]);
-        yield return ([B, 1], [B, 5]);
+        // Outer products and rank 3: the general path.
         yield return ([B, 1], [1, 5]);
         yield return ([1, 5], [B, 1]);
         yield return ([2, B, 4], [B, 1]);

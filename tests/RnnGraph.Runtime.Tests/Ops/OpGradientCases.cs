@@ -82,6 +82,7 @@ public static class OpGradientCases
         yield return Case("sum_to [B,5]->[5]", "sum_to", new OpAttributes(Shape: new Shape(5)), X(B, 5));
         yield return Case("sum_to [B,5]->[1,5]", "sum_to", new OpAttributes(Shape: new Shape(1, 5)), X(B, 5));
         yield return Case("sum_to [B,5]->[B,1]", "sum_to", new OpAttributes(Shape: new Shape(B, 1)), X(B, 5));
+        yield return Case("sum_to [2,B,37]->[2,B,1]", "sum_to", new OpAttributes(Shape: new Shape(2, B, 1)), X(2, B, 37));
         yield return Case("sum_to [B,5]->[]", "sum_to", new OpAttributes(Shape: Shape.Scalar), X(B, 5));
         yield return Case("sum_to [2,B,5]->[B,5]", "sum_to", new OpAttributes(Shape: new Shape(B, 5)), X(2, B, 5));
         yield return Case("broadcast_to [5]->[B,5]", "broadcast_to", new OpAttributes(Shape: new Shape(B, 5)), X(5));
