@@ -114,4 +114,18 @@ public sealed class Graph
 }
 
 /// <summary>Facts about the model a graph was compiled from, printed in the dump header and used by the runtime.</summary>
-public sealed record GraphInfo(int Steps, bool BatchFirst, IReadOnlyList<string> LayerNames);
+/// <param name="Steps">The unrolled steps: an encoder-decoder's decoder steps (its whole graph), or its source steps (its encoder and
+/// decoder-step graphs).</param>
+public sealed record GraphInfo(int Steps, bool BatchFirst, IReadOnlyList<string> LayerNames)
+{
+    /// <summary>An encoder-decoder's source steps (the encoder's unrolled length, the attention's span); null for other topologies.</summary>
+    public int? SourceSteps { get; init; }
+
+    /// <summary>An encoder-decoder's decoder steps in this graph: all of them, 1 for the decoding loop's step, null for the encoder alone.</summary>
+    public int? DecoderSteps { get; init; }
+
+    /// <summary>The dump header's steps: the count, or an encoder-decoder's source and decoder steps.</summary>
+    public string DescribeSteps() => SourceSteps is not { } source
+        ? Steps.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        : DecoderSteps is { } decoder ? $"source {source}, decoder {decoder}" : $"source {source}, no decoder";
+}

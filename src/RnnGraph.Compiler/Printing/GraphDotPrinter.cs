@@ -26,7 +26,7 @@ public static class GraphDotPrinter
         var columns = new List<string>();
         var sb = new StringBuilder();
         sb.Append("digraph \"").Append(graph.Stage).Append("\" {\n");
-        sb.Append("  // stage: ").Append(graph.Stage).Append(", steps: ").Append(graph.Info.Steps).Append(", nodes: ").Append(graph.Nodes.Count);
+        sb.Append("  // stage: ").Append(graph.Stage).Append(", steps: ").Append(graph.Info.DescribeSteps()).Append(", nodes: ").Append(graph.Nodes.Count);
         if (layout.Collapsed) sb.Append(", steps ").Append(layout.HiddenFrom).Append("..").Append(layout.HiddenTo).Append(" collapsed");
         sb.Append('\n');
         // newrank lets the invisible anchors at the top of every column share one rank, chained in column order.

@@ -15,7 +15,7 @@ public static class GraphTextPrinter
         var numbers = Number(graph);
         var sb = new StringBuilder();
         sb.Append("# stage: ").Append(graph.Stage).Append('\n');
-        sb.Append("# steps: ").Append(graph.Info.Steps).Append(", batch: B, layout: ")
+        sb.Append("# steps: ").Append(graph.Info.DescribeSteps()).Append(", batch: B, layout: ")
           .Append(graph.Info.BatchFirst ? "batch-first" : "time-major").Append('\n');
         sb.Append("# layers: ").Append(string.Join(", ", graph.Info.LayerNames)).Append('\n');
         sb.Append("# nodes: ").Append(graph.Nodes.Count).Append(", ops: ")

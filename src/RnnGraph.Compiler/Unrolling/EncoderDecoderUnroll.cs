@@ -22,7 +22,7 @@ internal static class EncoderDecoderUnroll
         var outputs = new List<GraphOutput>();
         var decoder = new DecoderStep(b, model, options.Training);
         int sourceSteps = options.Steps;
-        var info = new GraphInfo(sourceSteps, model.BatchFirst, model.Layers.Select(l => l.Name).ToList());
+        var info = new GraphInfo(sourceSteps, model.BatchFirst, model.Layers.Select(l => l.Name).ToList()) { SourceSteps = sourceSteps };
 
         if (options.Part == EncoderDecoderPart.DecoderStep)
         {
@@ -47,7 +47,7 @@ internal static class EncoderDecoderUnroll
             AddStateOutputs(parts, step.States, outputs);
             if (step.Feed is not null) outputs.Add(new GraphOutput(N.Feed, -1, step.Feed));
             if (step.Weights is not null) outputs.Add(new GraphOutput(N.Attention, -1, step.Weights));
-            return Graph.FromOutputs("decoder step", outputs, info);
+            return Graph.FromOutputs("decoder step", outputs, info with { DecoderSteps = 1 });
         }
 
         var (encoded, initial, sourceMasks) = Encode(b, model, options);
@@ -85,7 +85,7 @@ internal static class EncoderDecoderUnroll
             logits = step.Logits;
             outputs.Add(new GraphOutput(ModelNames.Output, t, logits));
         }
-        return Graph.FromOutputs("unrolled", outputs, info with { Steps = targetSteps });
+        return Graph.FromOutputs("unrolled", outputs, info with { Steps = targetSteps, DecoderSteps = targetSteps });
     }
 
     /// <summary>The encoder's layers over the source, then the bridge: the memory, the decoder's initial states [layer][state], the masks.</summary>
