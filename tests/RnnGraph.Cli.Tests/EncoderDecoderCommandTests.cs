@@ -227,14 +227,41 @@ public sealed class EncoderDecoderCommandTests(CopyRuns runs) : IClassFixture<Co
     }
 
     [Fact]
-    public void Gradflow_on_an_encoder_decoder_points_to_gradcheck()
+    public void Gradflow_measures_the_encoder_over_the_source_and_the_decoder_over_its_outputs()
     {
-        var result = Run("gradflow", runs.Attention);
+        string csv = Path.Combine(runs.Folder, "flow.csv");
+
+        var result = Run("gradflow", runs.Attention, "--csv", csv);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("last step", lines[0]);
+        Assert.EndsWith("steps", lines[0]);
+        // One row per recurrent layer, each with its own number of steps: the longest source, and the longest target with <eos>.
+        var encoder = Assert.Single(lines, l => l.StartsWith("encoder.rnn l0 ", StringComparison.Ordinal));
+        var decoder = Assert.Single(lines, l => l.StartsWith("decoder.rnn l0 ", StringComparison.Ordinal));
+        int encoderSteps = int.Parse(encoder.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1], System.Globalization.CultureInfo.InvariantCulture);
+        int decoderSteps = int.Parse(decoder.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(encoderSteps + 1, decoderSteps); // copying: every target is its source and <eos>
+        Assert.Contains(lines, l => l.StartsWith("||dL/dh_t|| over each layer's steps", StringComparison.Ordinal));
+
+        var rows = File.ReadAllLines(csv);
+        Assert.Equal("step,encoder.rnn l0,decoder.rnn l0", rows[0]);
+        Assert.Equal(decoderSteps + 1, rows.Length);
+        Assert.StartsWith($"{decoderSteps - 1},,", rows[^1], StringComparison.Ordinal); // the encoder has no value at the decoder's last step
+        // The run measured it after every epoch too.
+        var measured = File.ReadAllLines(Path.Combine(runs.Attention, "gradflow.csv"));
+        Assert.Contains(measured, l => l.StartsWith("3,decoder.rnn l0,0,", StringComparison.Ordinal));
+        Assert.Contains(measured, l => l.StartsWith("3,encoder.rnn l0,0,", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Gradflow_steps_on_an_encoder_decoder_is_a_one_line_error()
+    {
+        var result = Run("gradflow", runs.Attention, "--steps", "3");
 
         Assert.Equal(1, result.ExitCode);
-        string line = Assert.Single(result.ErrorLines);
-        Assert.StartsWith($"error: '{runs.Attention}' is an encoder-decoder, whose source and target steps are two time axes", line);
-        Assert.EndsWith("check its gradients with 'rnngraph gradcheck' instead", line);
+        Assert.Contains("is an encoder-decoder: cutting its batches to a number of steps would cut words or targets short", Assert.Single(result.ErrorLines));
     }
 
     [Fact]

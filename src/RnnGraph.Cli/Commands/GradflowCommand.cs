@@ -24,7 +24,8 @@ public sealed class GradflowCommand : ICommand
         "||dL/dh_t|| is the Frobenius norm over the batch and hidden units of the total derivative of the training loss\n" +
         "(a mean over the batch's targets) with respect to the layer's state h_t, averaged over the batches; padded steps\n" +
         "count as zero. The table gives each layer's norm at the last step and at the first, and first/last: the factor by\n" +
-        "which the gradient has shrunk (< 1) or grown (> 1) over the T steps. No dropout, no weight update.");
+        "which the gradient has shrunk (< 1) or grown (> 1) over the T steps. No dropout, no weight update. An encoder-decoder's\n" +
+        "encoder is measured over the source steps and its decoder over its output steps; each row then gives its steps.");
 
     public int Execute(ParsedArguments args, CliContext context)
     {
@@ -35,12 +36,10 @@ public sealed class GradflowCommand : ICommand
         try
         {
             var sample = RunBatches.Load(source, args.List("--set"), batches, steps);
-            RefuseEncoderDecoder(sample.Compilation, source);
             result = GradientFlow.Measure(sample.Compilation, sample.Parameters, sample.Batches, sample.Loss);
             if (args.Option("--vs") is { } other)
             {
                 var second = RunBatches.Load(other, [], batches, steps);
-                RefuseEncoderDecoder(second.Compilation, other);
                 var compared = GradientFlow.Measure(second.Compilation, second.Parameters, second.Batches, second.Loss);
                 // One result whose lines say where they come from: "spam-lstm: rnn l0".
                 static IEnumerable<GradientFlowSeries> Named(GradientFlowResult r, string from) =>
@@ -60,12 +59,16 @@ public sealed class GradflowCommand : ICommand
         }
 
         int width = Math.Max(12, result.Series.Max(s => s.Label.Length));
-        context.Out.WriteLine($"{"layer".PadRight(width)}  {$"t={result.Steps - 1} (last)",14}  {"t=0 (first)",14}  {"first/last",12}");
+        // An encoder-decoder's series run over two time axes (source and decoder steps): each row says how many steps it has.
+        bool oneAxis = result.Series.All(s => s.Norms.Count == result.Steps);
+        string last = oneAxis ? $"t={result.Steps - 1} (last)" : "last step";
+        context.Out.WriteLine($"{"layer".PadRight(width)}  {last,14}  {"t=0 (first)",14}  {"first/last",12}{(oneAxis ? "" : $"  {"steps",5}")}");
         foreach (var s in result.Series)
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{s.Label.PadRight(width)}  {s.Norms[^1],14:0.000e+00}  {s.Norms[0],14:0.000e+00}  {s.FirstOverLast,12:0.000e+00}"));
+                $"{s.Label.PadRight(width)}  {s.Norms[^1],14:0.000e+00}  {s.Norms[0],14:0.000e+00}  {s.FirstOverLast,12:0.000e+00}{(oneAxis ? "" : $"  {s.Norms.Count,5}")}"));
+        string over = oneAxis ? $"{result.Steps} steps" : "each layer's steps (an encoder's over the source, a decoder's over its outputs)";
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"||dL/dh_t|| over {result.Steps} steps, mean of {result.Batches} batch{(result.Batches == 1 ? "" : "es")}"));
+            $"||dL/dh_t|| over {over}, mean of {result.Batches} batch{(result.Batches == 1 ? "" : "es")}"));
         try
         {
             string title = args.Option("--title") ?? $"Gradient flow through time: {Name(source)}{(args.Option("--vs") is { } vs ? " vs " + Name(vs) : "")}";
@@ -87,7 +90,7 @@ public sealed class GradflowCommand : ICommand
         return 0;
     }
 
-    /// <summary>step, then one column per series (its label), round-trip decimals.</summary>
+    /// <summary>step, then one column per series (its label), round-trip decimals; empty past a shorter series' last step.</summary>
     private static string Csv(GradientFlowResult result)
     {
         var text = new StringBuilder("step");
@@ -96,7 +99,7 @@ public sealed class GradflowCommand : ICommand
         for (int t = 0; t < result.Steps; t++)
         {
             text.Append(t.ToString(CultureInfo.InvariantCulture));
-            foreach (var s in result.Series) text.Append(',').Append(s.Norms[t].ToString("R", CultureInfo.InvariantCulture));
+            foreach (var s in result.Series) text.Append(',').Append(t < s.Norms.Count ? s.Norms[t].ToString("R", CultureInfo.InvariantCulture) : "");
             text.Append('\n');
         }
         return text.ToString();
@@ -104,12 +107,4 @@ public sealed class GradflowCommand : ICommand
 
     /// <summary>A spec's or run folder's short name: its file name without extension, or the folder's name.</summary>
     private static string Name(string specOrRun) => Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(specOrRun));
-
-    /// <summary>The state probes follow one time axis; an encoder-decoder has two (its run report leaves the flow out too).</summary>
-    private static void RefuseEncoderDecoder(RnnGraph.Compiler.Compilation compilation, string source)
-    {
-        if (compilation.Model!.IsEncoderDecoder)
-            throw new RunException($"'{source}' is an encoder-decoder, whose source and target steps are two time axes: gradflow measures models with one " +
-                                   $"(many-to-many, many-to-one, one-to-one, one-to-many); check its gradients with 'rnngraph gradcheck' instead");
-    }
 }

@@ -20,7 +20,7 @@ internal static class EncoderDecoderUnroll
         var parts = model.EncoderDecoder!;
         var b = new GraphBuilder();
         var outputs = new List<GraphOutput>();
-        var decoder = new DecoderStep(b, model, options.Training);
+        var decoder = new DecoderStep(b, model, options.Training, options.StateProbes && options.Part == EncoderDecoderPart.Whole);
         int sourceSteps = options.Steps;
         var info = new GraphInfo(sourceSteps, model.BatchFirst, model.Layers.Select(l => l.Name).ToList()) { SourceSteps = sourceSteps };
 
@@ -96,7 +96,7 @@ internal static class EncoderDecoderUnroll
         var sequence = UnrollPass.InputSteps(b, model, steps);
         var masks = options.Masked ? UnrollPass.MaskSteps(b, model, steps) : null;
         var finals = new List<GraphOutput>();
-        var encoderOptions = new UnrollOptions(steps, null, options.Masked, options.Training);
+        var encoderOptions = new UnrollOptions(steps, null, options.Masked, options.Training) { StateProbes = options.StateProbes };
         foreach (var layer in parts.Encoder)
         {
             sequence = layer switch
@@ -193,6 +193,7 @@ internal static class EncoderDecoderUnroll
         private readonly GraphBuilder _b;
         private readonly BoundEncoderDecoder _parts;
         private readonly bool _training;
+        private readonly bool _probes;
         private readonly Node? _embed;
         private readonly Dictionary<string, Node>[] _cellParams;
         private readonly (Node Weight, Node? Bias)[] _head;
@@ -201,10 +202,12 @@ internal static class EncoderDecoderUnroll
         private Node?[] _keys = [];
         private Node?[] _penalties = [];
 
-        public DecoderStep(GraphBuilder b, BoundModel model, bool training)
+        /// <param name="probes">Adds the state probes (<see cref="UnrollOptions.StateProbes"/>) to each layer's new first state at every step.</param>
+        public DecoderStep(GraphBuilder b, BoundModel model, bool training, bool probes)
         {
             _b = b;
             _training = training;
+            _probes = probes;
             var parts = _parts = model.EncoderDecoder!;
             if (parts.DecoderEmbed is { } embed)
             {
@@ -298,6 +301,15 @@ internal static class EncoderDecoderUnroll
                 var step = new CellStep(b, rnn.Cells[l], _cellParams[l], x, states[l], origin);
                 newStates[l] = step.NewStates;
                 x = step.Output;
+                if (_probes)
+                {
+                    // h_t + probe feeds the next step, the layer above, the attention and the head: its gradient is dL/dh_t.
+                    b.CurrentOrigin = origin with { Location = rnn.Location, Label = "probe" };
+                    var h = step.NewStates[0];
+                    var probed = b.Add(h, b.Input(StateProbes.Name(rnn.Name, l, 0), t, h.Shape));
+                    newStates[l] = [probed, .. step.NewStates.Skip(1)];
+                    if (step.Output == h) x = probed;
+                }
                 if (_training && rnn.Dropout > 0 && l < rnn.NumLayers - 1)
                 {
                     b.CurrentOrigin = new NodeOrigin(rnn.Location, rnn.Name, l, -1, t, "dropout");

@@ -18,7 +18,8 @@ public static class GradientFlow
     /// <see cref="Trainer"/> feeds them). The norm at step t of one batch is the Frobenius norm
     /// sqrt(Σ_b Σ_j (dL/dh_t[b,j])²) over the batch and hidden units; the result is its plain mean over the batches.
     /// Padded steps (past a sequence's length) contribute zero, and so does step t of a batch shorter than t+1 steps:
-    /// the result has as many steps as the longest batch.
+    /// the result has as many steps as the longest batch. An encoder-decoder's encoder series have the longest batch's source
+    /// steps and its decoder series the longest batch's decoder steps (two time axes).
     /// </summary>
     public static GradientFlowResult Measure(Compilation compilation, ParameterSet parameters, IReadOnlyList<TrainingBatch> batches, LossKind loss)
     {
@@ -39,13 +40,16 @@ public static class GradientFlow
         ArgumentNullException.ThrowIfNull(batches);
         if (batches.Count == 0) throw new ArgumentException("no batches", nameof(batches));
         var model = trainer.Compilation.Model!;
-        // One-to-one models run a single step whatever the batch says.
+        // One-to-one models run a single step whatever the batch says. An encoder-decoder has two time axes: its encoder's
+        // series run over the source steps, its decoder's over the decoder steps.
         int steps = model.OneToOne ? 1 : batches.Max(b => b.Steps);
+        int decoderSteps = model.IsEncoderDecoder ? batches.Max(b => b.TargetSteps) : 0;
+        var decoderLayer = model.EncoderDecoder?.DecoderRnn;
         var series = new List<(string Layer, int L, int D, double[] Sums)>();
         foreach (var layer in model.RnnLayers)
             for (int l = 0; l < layer.NumLayers; l++)
                 for (int d = 0; d < layer.Directions; d++)
-                    series.Add((layer.Name, l, d, new double[steps]));
+                    series.Add((layer.Name, l, d, new double[layer == decoderLayer ? decoderSteps : steps]));
 
         foreach (var batch in batches)
         {
@@ -53,7 +57,7 @@ public static class GradientFlow
             foreach (var (layer, l, d, sums) in series)
             {
                 string name = StateProbes.Name(layer, l, d);
-                for (int t = 0; t < steps; t++)
+                for (int t = 0; t < sums.Length; t++)
                 {
                     if (!measured.States.TryGetValue((name, t), out var gradient)) continue;
                     double squares = 0;
@@ -62,7 +66,7 @@ public static class GradientFlow
                 }
             }
         }
-        return new GradientFlowResult(steps, batches.Count, series
+        return new GradientFlowResult(Math.Max(steps, decoderSteps), batches.Count, series
             .Select(s => new GradientFlowSeries(s.Layer, s.L, s.D == 1, s.Sums.Select(v => v / batches.Count).ToArray()))
             .ToList());
     }

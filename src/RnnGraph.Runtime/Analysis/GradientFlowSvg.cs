@@ -18,7 +18,9 @@ public static class GradientFlowSvg
     {
         ArgumentNullException.ThrowIfNull(result);
         var series = result.Series.Select((s, i) => Line(s, LineChartSvg.Palette[i % LineChartSvg.Palette.Count])).ToList();
-        return LineChartSvg.Render(new LineChart(title ?? "Gradient flow through time", "time step t", "||dL/dh_t|| (log scale)", series)
+        // An encoder-decoder's encoder runs over the source and its decoder over the outputs: two lengths on one axis.
+        string axis = result.Series.Select(s => s.Norms.Count).Distinct().Count() > 1 ? "time step t (each layer over its own sequence)" : "time step t";
+        return LineChartSvg.Render(new LineChart(title ?? "Gradient flow through time", axis, "||dL/dh_t|| (log scale)", series)
         {
             LogY = true,
             ClipToBottom = true,

@@ -92,11 +92,10 @@ public static class TrainingRun
         var statics = ReportStatics(task.Compilation, settings, drawGraph);
         string specName = Path.GetFileNameWithoutExtension(probe.Source.Path);
         // The gradient flow is measured after every epoch on the same first training batches, so epochs compare.
-        // Gradient flow probes the states of one recurrent stack; an encoder-decoder's decoder steps have none yet.
-        var flowBatches = model.RnnLayers.Any() && !model.IsEncoderDecoder ? task.TrainBatches(1, trainer).Take(2).ToList() : [];
+        var flowBatches = model.RnnLayers.Any() ? task.TrainBatches(1, trainer).Take(2).ToList() : [];
         if (flowBatches.Any(b => b.InitialStates is not null)) flowBatches = flowBatches.Take(1).ToList(); // a stream's later windows carry states
         // Without the padding up to the length bucket: no step of the measured batches is empty for every sequence.
-        flowBatches = flowBatches.Select(b => b.Lengths is { } l && l.Max() < b.Steps ? RunBatches.Cut(b, l.Max(), model.OneOutputPerExample) : b).ToList();
+        flowBatches = flowBatches.Select(b => RunBatches.TrimPadding(b, model.OneOutputPerExample)).ToList();
         // The gradient flow needs every step's dL/dh_t from one whole-sequence graph, which recompute_every is there to avoid.
         if (settings.RecomputeEvery is { } every && flowBatches.Any(b => b.Steps > every))
         {

@@ -166,7 +166,10 @@ public sealed partial class Trainer
     /// zeros, without dropout and without any update: the loss, the parameters' gradients and dL/dh_t at every step of
     /// every recurrent layer, stacked index and direction (zero past each sequence's length). Trainer state is untouched.
     /// </summary>
-    public ProbedGradients ProbeStates(TrainingBatch batch)
+    public ProbedGradients ProbeStates(TrainingBatch batch) => ProbeStates(batch, null);
+
+    /// <summary>As <see cref="ProbeStates(TrainingBatch)"/> with some probes set to given values (by name and step) instead of zero: h_t + value.</summary>
+    internal ProbedGradients ProbeStates(TrainingBatch batch, IReadOnlyDictionary<(string Name, int Step), float[]>? probeValues)
     {
         CheckTopology(_compilation.Model!, batch);
         bool masked = batch.Lengths is not null, states = batch.InitialStates is not null;
@@ -183,7 +186,8 @@ public sealed partial class Trainer
             if (executor.HasParam(p.Name)) executor.SetParam(p.Name, p.Value);
         var probes = executor.InputNodes.Where(n => StateProbes.IsProbe(n.Attributes.Name)).ToList();
         foreach (var probe in probes)
-            executor.SetInput(probe.Attributes.Name!, probe.Attributes.Index, new float[probe.Shape.ElementCount(batch.Batch)]);
+            executor.SetInput(probe.Attributes.Name!, probe.Attributes.Index,
+                probeValues is not null && probeValues.TryGetValue((probe.Attributes.Name!, probe.Attributes.Index), out var value) ? value : new float[probe.Shape.ElementCount(batch.Batch)]);
         Feed(plan, batch);
         executor.Run();
 
