@@ -227,6 +227,97 @@ public sealed class EncoderDecoderCommandTests(CopyRuns runs) : IClassFixture<Co
     }
 
     [Fact]
+    public void Predict_on_a_file_of_pairs_writes_every_output_and_scores_them_like_single_predictions()
+    {
+        string input = Path.Combine(runs.Folder, "held-out.tsv");
+        string[] words = ["abc", "ed", "caab", "e", "bbdca", "da"];
+        File.WriteAllLines(input, words.Select(w => w + "\t" + w).Append("   ")); // a blank line is skipped
+        string table = Path.Combine(runs.Folder, "held-out.predictions.tsv");
+
+        var result = Run("predict", runs.Attention, "--input-file", input, "--beam", "2", "--out", table);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var rows = File.ReadAllLines(table);
+        Assert.Equal("source\treference\tprediction", rows[0]);
+        Assert.Equal(words, rows.Skip(1).Select(r => r.Split('\t')[0]));
+        // Each line decodes as it does alone: the batch of six is the same beam search six times.
+        var predictions = rows.Skip(1).Select(r => r.Split('\t')[2]).ToList();
+        for (int i = 0; i < words.Length; i++)
+        {
+            var single = Run("predict", runs.Attention, "--input", words[i], "--beam", "2");
+            Assert.Equal(predictions[i], single.Out.Split('\n')[0].Replace(" (no <eos> within max_output_length)", "", StringComparison.Ordinal));
+        }
+        // The score recomputed here: exact matches, and character edits over reference characters (the target tokenizer is char).
+        int exact = words.Where((w, i) => predictions[i] == w).Count();
+        int edits = words.Select((w, i) => Levenshtein(predictions[i], w)).Sum();
+        string accuracy = (100.0 * exact / words.Length).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+        string errorRate = (100.0 * edits / words.Sum(w => w.Length)).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.StartsWith($"6 lines decoded (beam 2) in ", result.Out, StringComparison.Ordinal);
+        Assert.Contains($": sequence accuracy {accuracy}%, token error rate {errorRate}%", result.Out, StringComparison.Ordinal);
+        Assert.Contains($"wrote {table}", result.Out, StringComparison.Ordinal);
+    }
+
+    private static int Levenshtein(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (int i = 1; i <= a.Length; i++)
+        {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.Length];
+    }
+
+    [Fact]
+    public void Predict_on_a_file_of_sources_prints_the_table_and_the_summary_apart()
+    {
+        string input = Path.Combine(runs.Folder, "sources.txt");
+        File.WriteAllLines(input, ["abc", "de"]);
+
+        var result = Run("predict", runs.Attention, "--input-file", input, "--beam", "1");
+
+        Assert.Equal(0, result.ExitCode);
+        var rows = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("source\tprediction", rows[0]);
+        Assert.Equal(["abc", "de"], rows.Skip(1).Select(r => r.Split('\t')[0]));
+        Assert.All(rows.Skip(1), r => Assert.Matches("^[a-e]+\t[a-e]*$", r));
+        Assert.StartsWith("2 lines decoded (greedy) in ", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Predict_on_a_file_names_the_line_that_mixes_pairs_and_sources()
+    {
+        string input = Path.Combine(runs.Folder, "mixed.tsv");
+        File.WriteAllLines(input, ["abc\tabc", "de"]);
+        string table = Path.Combine(runs.Folder, "mixed.predictions.tsv");
+
+        var result = Run("predict", runs.Attention, "--input-file", input, "--out", table);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"error: {input}(2,1): the first line is 'source<TAB>reference' but this one has no tab; give every line a reference, or none",
+                     Assert.Single(result.ErrorLines));
+        Assert.False(File.Exists(table));
+    }
+
+    [Fact]
+    public void Predict_takes_one_of_input_and_input_file()
+    {
+        var both = Run("predict", runs.Attention, "--input", "abc", "--input-file", "x.txt");
+        var neither = Run("predict", runs.Attention);
+
+        Assert.Equal(2, both.ExitCode);
+        Assert.Equal("error: give --input TEXT or --input-file FILE, not both", both.ErrorLines[0]);
+        Assert.Equal(2, neither.ExitCode);
+        Assert.Equal("error: 'predict' needs --input TEXT (or --input-file FILE)", neither.ErrorLines[0]);
+    }
+
+    [Fact]
     public void Gradflow_measures_the_encoder_over_the_source_and_the_decoder_over_its_outputs()
     {
         string csv = Path.Combine(runs.Folder, "flow.csv");
