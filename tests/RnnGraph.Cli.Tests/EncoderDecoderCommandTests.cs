@@ -113,6 +113,25 @@ public sealed class EncoderDecoderCommandTests(CopyRuns runs) : IClassFixture<Co
     }
 
     [Fact]
+    public void The_report_shows_the_first_held_out_pairs_and_their_attention()
+    {
+        string html = File.ReadAllText(Path.Combine(runs.Attention, "report.html"));
+        string plain = File.ReadAllText(Path.Combine(runs.NoAttention, "report.html"));
+
+        // The table: the first ten of the 12 validation pairs, by the beam of generation.beam_width, as predictions.tsv has them.
+        var predictions = File.ReadAllLines(Path.Combine(runs.Attention, "predictions.tsv")).Skip(1).Take(10).Select(l => l.Split('\t')).ToList();
+        Assert.Contains("<p>The first 10 validation pairs, decoded by beam 2:</p>", html, StringComparison.Ordinal);
+        Assert.Contains("<th>source</th><th>reference</th><th>output</th><th>exact</th>", html, StringComparison.Ordinal);
+        foreach (var p in predictions)
+            Assert.Contains($"<tr><td class=\"text\">{p[1]}</td><td class=\"text\">{p[2]}</td><td class=\"text\">{p[3]}</td><td>{(p[2] == p[3] ? "yes" : "no")}</td></tr>",
+                            html, StringComparison.Ordinal);
+        // Three heat maps with attention; none without.
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(html, "data-plot=\"attention-\\d\"").Count);
+        Assert.Contains("<th>exact</th>", plain, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-plot=\"attention-", plain, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Predict_prints_the_greedy_output_and_its_log_probability()
     {
         var result = Run("predict", runs.Attention, "--input", "abc", "--beam", "1");

@@ -157,6 +157,7 @@ internal sealed class EncoderDecoderTask : RunTask
         var lines = new List<string>();
         var json = new StringBuilder("{");
         var predictions = new StringBuilder("set\tsource\treference\tprediction\n");
+        (string Set, string Decoder, IReadOnlyList<PairExample> Pairs, IReadOnlyList<Hypothesis> Outputs)? examples = null;
         var sets = new List<(string Name, IReadOnlyList<PairExample> Pairs)>();
         if (Data.Validation.Count > 0) sets.Add(("validation", Data.Validation));
         if (Data.Test.Count > 0) sets.Add(("test", Data.Test));
@@ -176,6 +177,7 @@ internal sealed class EncoderDecoderTask : RunTask
                     $"{name} {decoder}: sequence accuracy {score.WordAccuracy:0.00%}, token error rate {score.TokenErrorRate:0.00%} ({pairs.Count} pairs, {seconds:0.0} s)"));
                 json.Append(string.Create(CultureInfo.InvariantCulture,
                     $"{(json.Length > 1 ? "," : "")}\n  \"{name} {decoder}\": {{\"sequence_accuracy\": {score.WordAccuracy:R}, \"token_error_rate\": {score.TokenErrorRate:R}, \"pairs\": {pairs.Count}, \"seconds\": {seconds:0.###}}}"));
+                if (decoder == decoders[^1].Name) examples ??= (name, decoder, pairs, hypotheses);
                 if (decoder == decoders[^1].Name)
                     for (int i = 0; i < pairs.Count; i++)
                         predictions.Append(name).Append('\t').Append(pairs[i].SourceText).Append('\t').Append(pairs[i].TargetText).Append('\t')
@@ -186,6 +188,35 @@ internal sealed class EncoderDecoderTask : RunTask
         if (sets.Count == 0) return new RunReport("decoding:", ["(no validation or test pairs to decode)"]);
         AtomicFile.WriteAllText(Path.Combine(runFolder, "decoding.json"), json.ToString());
         AtomicFile.WriteAllText(Path.Combine(runFolder, "predictions.tsv"), predictions.ToString());
-        return new RunReport("decoding:", lines);
+        return new RunReport("decoding:", lines) { Html = ExamplesHtml(model, options, examples!.Value) };
+    }
+
+    /// <summary>How many pairs the report page shows, and how many of them with their attention.</summary>
+    private const int ReportExamples = 10, ReportHeatmaps = 3;
+
+    /// <summary>The report page's look at the first held-out pairs: a table of outputs against references, and attention heat maps.</summary>
+    private string ExamplesHtml(EncoderDecoderSteps model, DecodingOptions options,
+                                (string Set, string Decoder, IReadOnlyList<PairExample> Pairs, IReadOnlyList<Hypothesis> Outputs) examples)
+    {
+        var (set, decoder, pairs, outputs) = examples;
+        int n = Math.Min(ReportExamples, pairs.Count);
+        string Output(int i) => Data.TargetTokenizer.Detokenize(Data.Target.Decode(outputs[i].Tokens));
+        var html = new StringBuilder(ReportPage.Paragraph($"The first {n} {set} pairs, decoded by {decoder}:"));
+        html.Append('\n').Append(ReportPage.Table(["source", "reference", "output", "exact"],
+            Enumerable.Range(0, n).Select(i => (IReadOnlyList<string>)[pairs[i].SourceText, pairs[i].TargetText, Output(i),
+                outputs[i].Tokens.SequenceEqual(pairs[i].Target) ? "yes" : "no"]), textColumns: 3));
+        if (Compilation.Model!.EncoderDecoder!.Attention == "none") return html.ToString();
+        var figures = new List<string>();
+        for (int i = 0; i < Math.Min(ReportHeatmaps, pairs.Count); i++)
+        {
+            var h = outputs[i];
+            var fed = h.EndedWithEos ? h.Tokens.Append(options.EndToken).ToList() : h.Tokens.ToList();
+            var weights = EncoderDecoderDecoding.Attention(model, pairs[i].Source, fed, options);
+            var rows = Data.Target.Decode(fed);
+            var columns = Data.SourceTokenizer.Tokenize(pairs[i].SourceText);
+            figures.Add(ReportPage.Figure($"attention-{i}", AttentionHeatmapSvg.Render(columns, rows, weights, $"attention: {pairs[i].SourceText} → {Output(i)}"),
+                $"Which source tokens each output token attended to ({set} pair {i + 1}, {decoder})."));
+        }
+        return html.Append('\n').Append(ReportPage.Row([.. figures])).ToString();
     }
 }

@@ -43,7 +43,8 @@ internal static class RunReportWriter
         if (final is not null)
         {
             string heading = final.Title.TrimEnd(':');
-            sections.Add(new ReportSection("results", char.ToUpperInvariant(heading[0]) + heading[1..], ReportPage.Preformatted(string.Join("\n", final.Lines))));
+            sections.Add(new ReportSection("results", char.ToUpperInvariant(heading[0]) + heading[1..], ReportPage.Preformatted(string.Join("\n", final.Lines))
+                + (final.Html is { } more ? "\n" + more : "")));
         }
         sections.Add(new ReportSection("metrics", "Metrics per epoch", ReportPage.Collapsible(metrics.Count > 12, $"{metrics.Count} epochs", ReportPage.Table(
             ["epoch", "train loss", "validation loss", "perplexity", "accuracy", "tokens/s", "seconds"],

@@ -9,7 +9,11 @@ namespace RnnGraph.Runtime.Runs;
 internal readonly record struct ValidationResult(double? Loss, double? Accuracy);
 
 /// <summary>What a finished run shows under its summary (samples, or held-out predictions) and the file they are in.</summary>
-public sealed record RunReport(string Title, IReadOnlyList<string> Lines);
+public sealed record RunReport(string Title, IReadOnlyList<string> Lines)
+{
+    /// <summary>More for the report page under the lines (tables, figures), as HTML; null for none.</summary>
+    public string? Html { get; init; }
+}
 
 /// <summary>
 /// One kind of training run: its data, how the data becomes batches, how it is validated, and what the run
