@@ -113,4 +113,43 @@ public sealed class ProgressTests
 
         Assert.Equal(expected, RunObservers.IsInteractiveTerminal(output, stdout, redirected, name => environment[name]));
     }
+
+    [Fact]
+    public void Work_progress_returns_the_works_result_and_draws_its_bar_on_a_terminal()
+    {
+        var (console, text) = Console(interactive: true);
+        var reported = new List<(int, int)>();
+
+        int result = WorkProgress.Run(console, "decoding words.txt", progress =>
+        {
+            foreach (int done in new[] { 64, 128, 150 })
+            {
+                progress(done, 150);
+                reported.Add((done, 150));
+            }
+            return 42;
+        });
+
+        Assert.Equal(42, result);
+        Assert.Equal([(64, 150), (128, 150), (150, 150)], reported);
+        Assert.Contains("decoding words.txt", text.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Work_progress_draws_nothing_when_standard_error_is_not_a_terminal()
+    {
+        using var error = new StringWriter();
+        int calls = 0;
+
+        int result = WorkProgress.Run(error, "decoding", progress =>
+        {
+            progress(1, 2);
+            calls++;
+            return 7;
+        });
+
+        Assert.Equal(7, result);
+        Assert.Equal(1, calls);
+        Assert.Equal("", error.ToString());
+    }
 }

@@ -118,7 +118,7 @@ public sealed class PredictCommand : ICommand
         string path = args.Option("--input-file")!;
         string? outPath = args.Option("--out");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var decoded = Translations.TranslateFile(model, path, beam);
+        var decoded = Progress.WorkProgress.Run(context.Error, $"decoding {Path.GetFileName(path)}", progress => Translations.TranslateFile(model, path, beam, progress));
         double seconds = clock.Elapsed.TotalSeconds;
         bool pairs = decoded.Score is not null;
         var table = new System.Text.StringBuilder(pairs ? "source\treference\tprediction\n" : "source\tprediction\n");
