@@ -45,6 +45,9 @@ public sealed class ModelSummary
     public int Batch { get; }
     public bool OneToOne { get; }
 
+    /// <summary>An encoder-decoder: T counts its source steps and its decoder steps alike.</summary>
+    public bool EncoderDecoder { get; private init; }
+
     /// <summary>Layers in model order (input first, many-to-one pooling after its layer), each followed by its parts.</summary>
     public IReadOnlyList<SummaryRow> Rows { get; }
 
@@ -83,7 +86,7 @@ public sealed class ModelSummary
         var top = rows.Where(r => r.Depth == 0).ToList();
         var total = new SummaryRow("total", "", "", top.Sum(r => r.Parameters), top.Sum(r => r.FlopsPerStep),
                                    top.Sum(r => r.FlopsPerSequence), top.Sum(r => r.ActivationBytes));
-        return new ModelSummary(steps, batch, model.OneToOne, rows, total);
+        return new ModelSummary(steps, batch, model.OneToOne, rows, total) { EncoderDecoder = model.IsEncoderDecoder };
     }
 
     private static Graph Forward(Compilation compilation, int steps) =>

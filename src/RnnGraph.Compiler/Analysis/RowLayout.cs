@@ -53,8 +53,25 @@ internal sealed class RowLayout(BoundModel model)
         }
         var known = model.Layers.Select(l => l.Name).Append(InputRow).Append(BoundModel.PoolLayer).ToHashSet();
         foreach (var other in present.Where(k => k.Part is null && !known.Contains(k.Layer)).OrderBy(k => k.Layer, StringComparer.Ordinal))
-            yield return (other, other.Layer, "", "");
+            yield return model.EncoderDecoder is { } parts ? (other, other.Layer, EncoderDecoderKind(parts, other.Layer), EncoderDecoderShape(parts, other.Layer))
+                : (other, other.Layer, "", "");
     }
+
+    /// <summary>An encoder-decoder's attention and bridge rows: what they are.</summary>
+    private static string EncoderDecoderKind(BoundEncoderDecoder parts, string row) => row switch
+    {
+        BoundEncoderDecoder.AttentionLayer => parts.Attention == "additive" ? $"additive attention, {parts.AttentionUnits} units" : $"{parts.Attention} attention",
+        BoundEncoderDecoder.BridgeLayer => $"{parts.Bridge}: encoder finals -> decoder initial states",
+        _ => "",
+    };
+
+    /// <summary>The attention's weights over the source at every decoder step (S source steps); the bridge's initial decoder states.</summary>
+    private string EncoderDecoderShape(BoundEncoderDecoder parts, string row) => row switch
+    {
+        BoundEncoderDecoder.AttentionLayer => model.BatchFirst ? "[B,T,S]" : "[T,B,S]",
+        BoundEncoderDecoder.BridgeLayer => $"[{parts.DecoderRnn.NumLayers},B,{parts.DecoderRnn.Hidden}]",
+        _ => "",
+    };
 
     private string Sequence(int features) =>
         model.OneToOne ? One(features) : model.BatchFirst ? $"[B,T,{features}]" : $"[T,B,{features}]";

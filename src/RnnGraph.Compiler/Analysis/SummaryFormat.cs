@@ -23,7 +23,9 @@ public static class SummaryFormat
     /// <summary>What the numbers count, in a few lines under the table.</summary>
     public static IEnumerable<string> Notes(ModelSummary summary)
     {
-        yield return $"T = {summary.Steps}{(summary.OneToOne ? " (one-to-one: one step per example)" : "")}, B = {summary.Batch}, " +
+        string steps = summary.OneToOne ? $"T = {summary.Steps} (one-to-one: one step per example)"
+            : summary.EncoderDecoder ? $"S = T = {summary.Steps} (S source steps, T decoder steps)" : $"T = {summary.Steps}";
+        yield return $"{steps}, B = {summary.Batch}, " +
                      $"{ModelSummary.DataType} ({ModelSummary.BytesPerElement} bytes per element).";
         yield return "params: the model's weights. FLOPs: the forward pass for a batch of B, a multiply-add counting 2, each elementwise op 1 per element";
         yield return $"  (softmax {OpCost.SoftmaxPerElement}); FLOPs/step = the graph at T=2 minus T=1, FLOPs/seq = the graph at T.";

@@ -154,6 +154,39 @@ public sealed class ModelSummaryTests
     }
 
     [Fact]
+    public void An_encoder_decoder_names_its_attention_and_bridge_rows_and_counts_their_parameters()
+    {
+        var summary = ModelSummary.Compute(TestSpecs.Compile("""
+            model:
+              topology: encoder-decoder
+              inputs:
+                src: { vocab: 11 }
+              encoder:
+                - embed: { dim: 4 }
+                - rnn: { cell: gru, hidden: 5, bidirectional: true }
+              bridge: dense
+              attention: { type: additive, units: 7 }
+              decoder:
+                - embed: { dim: 3 }
+                - rnn: { cell: gru, hidden: 6 }
+                - dense: { units: 9 }
+              max_output_length: 8
+            """), steps: 4, batch: 2);
+
+        var attention = Row(summary, "attention");
+        Assert.Equal("additive attention, 7 units", attention.Kind);
+        Assert.Equal("[T,B,S]", attention.OutputShape);
+        // W_s [A,H_dec] (no bias), W_h [A,E] + b [A], v [1,A]: E = 2·5 memory features.
+        Assert.Equal(7 * 6 + (7 * 10 + 7) + 7, attention.Parameters);
+        var bridge = Row(summary, "bridge");
+        Assert.Equal("dense: encoder finals -> decoder initial states", bridge.Kind);
+        Assert.Equal("[1,B,6]", bridge.OutputShape);
+        Assert.Equal(6 * 10 + 6, bridge.Parameters); // tanh(W [forward; reverse] + b) into the decoder's 6
+        Assert.Equal(summary.Rows.Where(r => r.Depth == 0).Sum(r => r.Parameters), summary.Total.Parameters);
+        Assert.StartsWith("S = T = 4 (S source steps, T decoder steps), B = 2,", SummaryFormat.Notes(summary).First(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void One_to_one_counts_one_step()
     {
         var summary = Summarize("    - dense: {units: 3}\n", steps: 7, batch: 2, topology: "  topology: one-to-one\n");
