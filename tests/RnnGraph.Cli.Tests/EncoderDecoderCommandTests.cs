@@ -132,6 +132,59 @@ public sealed class EncoderDecoderCommandTests(CopyRuns runs) : IClassFixture<Co
     }
 
     [Fact]
+    public void A_resumed_run_ends_as_the_uninterrupted_one()
+    {
+        // Sampled teacher forcing (drawn per epoch from the seed), Adam, clipping and early stopping all carry over a resume.
+        using var temp = new TempFolder();
+        File.Copy(Path.Combine(runs.Folder, "copy.tsv"), Path.Combine(temp.Path, "copy.tsv"));
+        string spec = temp.Write("resume.yaml", """
+            model:
+              topology: encoder-decoder
+              inputs:
+                word: { vocab: auto }
+              encoder:
+                - embed: { dim: 6 }
+                - rnn: { cell: gru, hidden: 8, bidirectional: true }
+              bridge: concat
+              attention: dot
+              decoder:
+                - embed: { dim: 6 }
+                - rnn: { cell: gru, hidden: 16 }
+                - dense: { units: auto }
+              max_output_length: 8
+            data:
+              file: copy.tsv
+              format: pairs
+              tokenizer: char
+              target_tokenizer: char
+              validation: 0.2
+            training:
+              epochs: 4
+              batch_size: 8
+              optimizer: adam
+              learning_rate: 0.01
+              clip_norm: 1.0
+              teacher_forcing: 0.7
+              early_stopping: 3
+              seed: 2
+            """);
+        string whole = Path.Combine(temp.Path, "whole"), interrupted = Path.Combine(temp.Path, "interrupted");
+        Assert.Equal(0, Run("run", spec, "--out", whole).ExitCode);
+        Assert.Equal(0, Run("run", spec, "--out", interrupted, "--epochs", "2").ExitCode);
+
+        var resumed = Run("run", interrupted, "--resume", "--epochs", "4");
+
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Contains($"resuming {interrupted} after epoch 2", resumed.Out, StringComparison.Ordinal);
+        foreach (string file in new[] { "weights.safetensors", "checkpoint.safetensors", "best.safetensors", "predictions.tsv" })
+            Assert.True(File.ReadAllBytes(Path.Combine(whole, file)).SequenceEqual(File.ReadAllBytes(Path.Combine(interrupted, file))), $"{file} differs");
+        // The losses of every epoch (the columns before tokens/s and seconds, which are timings).
+        static IEnumerable<string> Losses(string folder) => File.ReadAllLines(Path.Combine(folder, "metrics.csv")).Select(l => string.Join(',', l.Split(',')[..5]));
+        Assert.Equal(Losses(whole), Losses(interrupted));
+        Assert.Equal(5, Losses(whole).Count());
+    }
+
+    [Fact]
     public void Predict_prints_the_greedy_output_and_its_log_probability()
     {
         var result = Run("predict", runs.Attention, "--input", "abc", "--beam", "1");

@@ -86,8 +86,12 @@ public sealed partial class RunScheduleTests
         var metrics = File.ReadAllLines(Path.Combine(folder, "metrics.csv"));
         Assert.Equal(stoppedAt + 1, metrics.Length);
         Assert.True(metrics.Length - 1 < 40);
-        // weights.safetensors holds the best epoch's weights, the ones best.safetensors kept.
-        Assert.Equal(File.ReadAllBytes(Path.Combine(folder, "best.safetensors")), File.ReadAllBytes(Path.Combine(folder, "weights.safetensors")));
+        // weights.safetensors holds the best epoch's weights, the ones best.safetensors kept (with the epoch in its metadata).
+        var kept = RnnGraph.Runtime.IO.SafeTensors.Read(Path.Combine(folder, "best.safetensors"), out var metadata);
+        var weights = RnnGraph.Runtime.IO.SafeTensors.Read(Path.Combine(folder, "weights.safetensors"));
+        Assert.Equal(weights.Keys.Order(StringComparer.Ordinal), kept.Keys.Order(StringComparer.Ordinal));
+        foreach (var (name, value) in weights) Assert.Equal(value.ToFloatArray(), kept[name].ToFloatArray());
+        Assert.Equal(best.ToString(System.Globalization.CultureInfo.InvariantCulture), metadata["epoch"]);
     }
 
     [Fact]

@@ -194,10 +194,10 @@ public static class TrainingRun
     }
 
     /// <summary>
-    /// The best epoch so far by validation loss and its weights: in memory, and in best.safetensors so a resumed
-    /// run can keep them too.
+    /// The best epoch so far by validation loss and its weights: in memory, and in best.safetensors (its epoch in the metadata) so
+    /// a resumed run can keep them too.
     /// </summary>
-    private sealed class EarlyStopping
+    internal sealed class EarlyStopping
     {
         public const string FileName = "best.safetensors";
 
@@ -205,7 +205,12 @@ public static class TrainingRun
         public double Loss { get; private set; } = double.PositiveInfinity;
         private float[][]? _weights;
 
-        /// <summary>The best of the epochs already run (when resuming), with its weights from the run folder.</summary>
+        /// <summary>
+        /// The best of the epochs already run (when resuming), with its weights. When the best is the checkpoint's own epoch its
+        /// weights are <paramref name="parameters"/> (just read from the checkpoint): a run stopped after writing that checkpoint but
+        /// before best.safetensors left the file one best behind, and the file is written again. An earlier best's weights come
+        /// from best.safetensors, whose epoch must be that one.
+        /// </summary>
         public static EarlyStopping Start(IReadOnlyList<EpochMetrics> metrics, ParameterSet parameters, string runFolder)
         {
             var state = new EarlyStopping();
@@ -213,21 +218,25 @@ public static class TrainingRun
             {
                 if (m.ValidationLoss is { } v && v < state.Loss) (state.Epoch, state.Loss) = (m.Epoch, v);
             }
-            string path = Path.Combine(runFolder, FileName);
-            if (state.Epoch > 0 && File.Exists(path))
+            if (state.Epoch == 0) return state;
+            if (state.Epoch == metrics[^1].Epoch)
             {
-                var tensors = SafeTensors.Read(path);
-                state._weights = new float[parameters.Count][];
-                for (int i = 0; i < parameters.Count; i++)
-                {
-                    if (!tensors.TryGetValue(parameters[i].Name, out var value) || value.ToFloatArray() is not { } w || w.Length != parameters[i].Value.Length)
-                        throw new RunException($"{path}: parameter '{parameters[i].Name}' is missing or has another shape than the spec's model");
-                    state._weights[i] = w;
-                }
+                state.Keep(state.Epoch, parameters, runFolder);
+                return state;
             }
-            else if (state.Epoch > 0)
-            {
+            string path = Path.Combine(runFolder, FileName);
+            if (!File.Exists(path))
                 throw new RunException($"'{runFolder}' has no {FileName} with the best epoch's weights to resume early stopping from");
+            var tensors = SafeTensors.Read(path, out var metadata);
+            if (metadata.TryGetValue("epoch", out var written) && written != state.Epoch.ToString(CultureInfo.InvariantCulture))
+                throw new RunException($"{path} holds the weights of epoch {written}, but the run's best validation loss so far is epoch {state.Epoch}'s; " +
+                                       "the run folder was changed by hand or by another run: start the run afresh");
+            state._weights = new float[parameters.Count][];
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                if (!tensors.TryGetValue(parameters[i].Name, out var value) || value.ToFloatArray() is not { } w || w.Length != parameters[i].Value.Length)
+                    throw new RunException($"{path}: parameter '{parameters[i].Name}' is missing or has another shape than the spec's model");
+                state._weights[i] = w;
             }
             return state;
         }
@@ -236,11 +245,18 @@ public static class TrainingRun
         public bool Improves(int epoch, double loss, ParameterSet parameters, string runFolder)
         {
             if (!(loss < Loss)) return false;
-            (Epoch, Loss) = (epoch, loss);
+            Loss = loss;
+            Keep(epoch, parameters, runFolder);
+            return true;
+        }
+
+        private void Keep(int epoch, ParameterSet parameters, string runFolder)
+        {
+            Epoch = epoch;
             _weights = new float[parameters.Count][];
             for (int i = 0; i < parameters.Count; i++) _weights[i] = (float[])parameters[i].Value.Clone();
-            SafeTensors.Write(Path.Combine(runFolder, FileName), parameters.ToTensors());
-            return true;
+            SafeTensors.Write(Path.Combine(runFolder, FileName), parameters.ToTensors(),
+                new Dictionary<string, string> { ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture) });
         }
 
         public void Restore(ParameterSet parameters)
