@@ -428,15 +428,23 @@ public sealed class EncoderDecoderCommandTests(CopyRuns runs) : IClassFixture<Co
     }
 
     [Fact]
-    public void Export_of_an_encoder_decoder_is_refused_and_writes_nothing()
+    public void Export_writes_the_encoder_and_a_decoder_step_over_the_given_source_length()
     {
         using var temp = new TempFolder();
-        string onnx = Path.Combine(temp.Path, "model.onnx");
+        string onnx = Path.Combine(temp.Path, "copy.onnx");
 
-        var result = Run("export", runs.Attention, "--onnx", onnx);
+        var refused = Run("export", runs.Attention, "--onnx", onnx);
+        var result = Run("export", runs.Attention, "--onnx", onnx, "--steps", "6");
 
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("model.topology: encoder-decoder models cannot be exported to ONNX yet", Assert.Single(result.ErrorLines));
+        Assert.Equal(1, refused.ExitCode);
+        Assert.StartsWith("error: an encoder-decoder exports unrolled over a fixed source length: give --steps S", Assert.Single(refused.ErrorLines), StringComparison.Ordinal);
+        Assert.True(result.ExitCode == 0, result.Error);
+        string encoder = Path.Combine(temp.Path, "copy.encoder.onnx"), decoder = Path.Combine(temp.Path, "copy.decoder.onnx");
+        Assert.Contains($"wrote {encoder}: opset 14, inputs word[6,batch], lengths[batch]; outputs memory[6,batch,12], keys[6,batch,8], state.h[1,batch,12]", result.Out, StringComparison.Ordinal);
+        Assert.Contains($"wrote {decoder}: opset 14, inputs ", result.Out, StringComparison.Ordinal);
+        Assert.Contains("outputs y[batch,9], state.h.next[1,batch,12], attention[batch,6]", result.Out, StringComparison.Ordinal);
         Assert.False(File.Exists(onnx));
+        // Both read back through the checked reader, with only operators RnnGraph's evaluator runs.
+        foreach (string file in new[] { encoder, decoder }) RnnGraph.Onnx.OnnxEvaluator.CheckSupported(RnnGraph.Onnx.OnnxModelReader.Read(file));
     }
 }

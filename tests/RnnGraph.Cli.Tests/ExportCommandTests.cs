@@ -172,7 +172,7 @@ public sealed class ExportCommandTests
         var result = Run("export", spec, "--weights", weights, "--onnx", temp.File("m.onnx"));
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal(["error: model.topology: one-to-one models cannot be exported to ONNX yet; export supports many-to-many and many-to-one (pooling: last)"], result.ErrorLines);
+        Assert.Equal(["error: model.topology: one-to-one models cannot be exported to ONNX yet; export supports many-to-many, many-to-one (pooling: last) and encoder-decoder"], result.ErrorLines);
         Assert.False(File.Exists(temp.File("m.onnx")));
     }
 

@@ -13,7 +13,7 @@ public sealed class ExportCommand : ICommand
             new OptionSpec("--weights", "W.safetensors", "parameters under PyTorch names (required with SPEC; a RUN folder's weights.safetensors otherwise)"),
             new OptionSpec("--onnx", "OUT.onnx", "the ONNX model to write", Required: true),
             new OptionSpec("--opset", "N", $"default-domain operator set, {OnnxExporter.MinOpset} to {OnnxExporter.MaxOpset} (default {OnnxExporter.DefaultOpset})"),
-            new OptionSpec("--steps", "T", "models with custom cells: the fixed sequence length to unroll them over (required for them)"),
+            new OptionSpec("--steps", "T", "models with custom cells: the fixed sequence length to unroll them over; encoder-decoders: the source length S (required for both)"),
             new OptionSpec("--initial-states", null, "make the initial states graph inputs (h0, c0, ... [L*D,B,H]) instead of zeros"),
             OptionSpec.Set,
         ],
@@ -27,8 +27,12 @@ public sealed class ExportCommand : ICommand
         token ids [T,B]), y, h_n, c_n (prefixed by the layer name with several rnn layers), so
         'rnngraph eval OUT.onnx --inputs IN.safetensors --out OUT.safetensors' runs it.
         Exported: topology many-to-many and many-to-one with pooling: last; embed and one_hot inputs; dense layers
-        with activation none or softmax; every merge mode. Refused with an error: one-to-one, one-to-many and
-        encoder-decoder topologies, other poolings. lengths (packed sequences) are not exported: every sequence runs all steps.
+        with activation none or softmax; every merge mode. An encoder-decoder becomes two models beside OUT:
+        OUT.encoder.onnx (the source ids [S,B] under the spec's input name and lengths [B] in; memory [S,B,E], keys, state.h/state.c [L,B,H] out) and
+        OUT.decoder.onnx, one decoder step (those, decoder_input [B] and Luong's feed in; y [B,V] logits,
+        state.*.next, feed.next and attention [B,S] out), unrolled over --steps S source steps: a decoding loop
+        encodes once and steps until <eos>. Refused with an error: one-to-one and one-to-many topologies, other
+        poolings. lengths (packed sequences) are not exported for the other topologies: every sequence runs all steps.
         The file is written atomically; on an error nothing is written (exit 1).
         """);
 
@@ -73,13 +77,31 @@ public sealed class ExportCommand : ICommand
         try
         {
             var weights = SafeTensors.Read(weightsPath);
-            var model = OnnxExporter.Export(compilation, weights, new OnnxExportOptions(opset, steps, args.Flags.Contains("--initial-states")), Path.GetFileName(weightsPath));
+            var options = new OnnxExportOptions(opset, steps, args.Flags.Contains("--initial-states"));
+            if (compilation.Model!.IsEncoderDecoder)
+            {
+                // Two models beside the named file: OUT.encoder.onnx and OUT.decoder.onnx.
+                var (encoder, decoder) = OnnxExporter.ExportEncoderDecoder(compilation, weights, options, Path.GetFileName(weightsPath));
+                string stem = Path.Combine(Path.GetDirectoryName(outPath) ?? "", Path.GetFileNameWithoutExtension(outPath));
+                foreach (var (path, part) in new[] { (stem + ".encoder.onnx", encoder), (stem + ".decoder.onnx", decoder) })
+                {
+                    OnnxExporter.Write(path, part);
+                    Report(path, part);
+                }
+                return 0;
+            }
+            var model = OnnxExporter.Export(compilation, weights, options, Path.GetFileName(weightsPath));
             OnnxExporter.Write(outPath, model);
-            string Describe(RnnGraph.Onnx.Proto.ValueInfoProto v) => v.Name + "[" + string.Join(",", v.Type.TensorType.Shape.Dim.Select(d => d.HasDimValue ? d.DimValue.ToString(System.Globalization.CultureInfo.InvariantCulture) : d.DimParam)) + "]";
-            var operators = model.Graph.Node.GroupBy(n => n.OpType).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}={g.Count()}");
-            context.Out.WriteLine($"wrote {outPath}: opset {opset}, inputs {string.Join(", ", model.Graph.Input.Select(Describe))}; outputs {string.Join(", ", model.Graph.Output.Select(Describe))}");
-            context.Out.WriteLine($"  {model.Graph.Node.Count} nodes ({string.Join(" ", operators)}), {model.Graph.Initializer.Count} initializers");
+            Report(outPath, model);
             return 0;
+
+            void Report(string path, RnnGraph.Onnx.Proto.ModelProto written)
+            {
+                string Describe(RnnGraph.Onnx.Proto.ValueInfoProto v) => v.Name + "[" + string.Join(",", v.Type.TensorType.Shape.Dim.Select(d => d.HasDimValue ? d.DimValue.ToString(System.Globalization.CultureInfo.InvariantCulture) : d.DimParam)) + "]";
+                var operators = written.Graph.Node.GroupBy(n => n.OpType).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}={g.Count()}");
+                context.Out.WriteLine($"wrote {path}: opset {opset}, inputs {string.Join(", ", written.Graph.Input.Select(Describe))}; outputs {string.Join(", ", written.Graph.Output.Select(Describe))}");
+                context.Out.WriteLine($"  {written.Graph.Node.Count} nodes ({string.Join(" ", operators)}), {written.Graph.Initializer.Count} initializers");
+            }
         }
         catch (Exception e) when (UserErrors.Is(e))
         {

@@ -15,11 +15,12 @@ internal static class SpecLoader
     /// </summary>
     /// <summary>
     /// A spec inside a run folder (next to the run's vocab.json) binds <c>vocab: auto</c> and <c>units: auto</c>
-    /// to that vocabulary, so <c>eval</c>, <c>dump</c> and <c>check</c> see the trained model's sizes.
+    /// to that vocabulary, so <c>eval</c>, <c>dump</c>, <c>check</c> and <c>export</c> see the trained model's sizes; an
+    /// encoder-decoder's target side binds to target-vocab.json the same way.
     /// </summary>
-    private static int? RunVocabularySize(string specPath, TextWriter error)
+    private static int? RunVocabularySize(string specPath, TextWriter error, string file = "vocab.json")
     {
-        string vocabulary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(specPath)) ?? ".", "vocab.json");
+        string vocabulary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(specPath)) ?? ".", file);
         if (!File.Exists(vocabulary)) return null;
         try { return Vocabulary.Load(vocabulary).Count; }
         catch (Exception e) when (e is DataFileException or IOException or UnauthorizedAccessException)
@@ -56,7 +57,7 @@ internal static class SpecLoader
             diagnosticsOut.Write(DiagnosticFormatter.FormatAll(overrideDiagnostics.Sorted()));
             return null;
         }
-        var compilation = Compilation.Create(source, RunVocabularySize(path, error));
+        var compilation = Compilation.Create(source, RunVocabularySize(path, error), RunVocabularySize(path, error, RnnGraph.Runtime.Runs.EncoderDecoderData.TargetVocabularyFile));
         var diagnostics = compilation.Diagnostics.Sorted();
         if (diagnostics.Count > 0) diagnosticsOut.Write(DiagnosticFormatter.FormatAll(diagnostics));
         return compilation.HasErrors ? null : compilation;

@@ -52,14 +52,41 @@ public static class OnnxExporter
             UnrolledGraphExporter.Build(builder, model, graph, parameters, options);
         }
 
+        return Proto(builder, options.Opset);
+    }
+
+    /// <summary>
+    /// Builds an encoder-decoder as two models, its encoder and one decoder step (<see cref="EncoderDecoderExporter"/>), unrolled
+    /// over <see cref="OnnxExportOptions.Steps"/> source steps.
+    /// </summary>
+    public static (ModelProto Encoder, ModelProto Decoder) ExportEncoderDecoder(Compilation compilation, IReadOnlyDictionary<string, TensorValue> weights,
+                                                                              OnnxExportOptions options, string weightsName = "weights")
+    {
+        var model = compilation.Model ?? throw new InvalidOperationException("the spec has errors; check its diagnostics first");
+        if (!model.IsEncoderDecoder) throw new OnnxException("model.topology: only an encoder-decoder exports as an encoder and a decoder step");
+        if (options.Opset < MinOpset || options.Opset > MaxOpset)
+            throw new OnnxException($"--opset {options.Opset} is not supported: RnnGraph exports operator sets {MinOpset} to {MaxOpset}");
+        if (options.Steps is not { } steps)
+            throw new OnnxException("an encoder-decoder exports unrolled over a fixed source length: give --steps S (pad each source to S steps and give its length in 'lengths')");
+        if (steps < 1 || steps > MaxSteps)
+            throw new OnnxException($"--steps {steps} is out of range: give a source length from 1 to {MaxSteps}");
+        if (options.InitialStates)
+            throw new OnnxException("--initial-states: an encoder-decoder's decoder states are already inputs of its decoder step; the encoder starts from zeros");
+        var parameters = CheckWeights(model, weights, weightsName);
+        var (encoder, decoder) = EncoderDecoderExporter.Build(compilation, model, parameters, steps);
+        return (Proto(encoder, options.Opset), Proto(decoder, options.Opset));
+    }
+
+    private static ModelProto Proto(OnnxGraphBuilder builder, int opset)
+    {
         var proto = new ModelProto
         {
-            IrVersion = IrVersion(options.Opset),
+            IrVersion = IrVersion(opset),
             ProducerName = "rnngraph",
             ProducerVersion = typeof(OnnxExporter).Assembly.GetName().Version?.ToString(3) ?? "0",
             Graph = builder.Graph,
         };
-        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = options.Opset });
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
         return proto;
     }
 
@@ -94,8 +121,10 @@ public static class OnnxExporter
 
     private static void CheckTopology(BoundModel model)
     {
-        if (model.OneToOne || model.OneToMany || model.IsEncoderDecoder)
-            throw new OnnxException($"model.topology: {model.Topology} models cannot be exported to ONNX yet; export supports many-to-many and many-to-one (pooling: last)");
+        if (model.IsEncoderDecoder)
+            throw new OnnxException("model.topology: an encoder-decoder exports as two models, its encoder and one decoder step (ExportEncoderDecoder)");
+        if (model.OneToOne || model.OneToMany)
+            throw new OnnxException($"model.topology: {model.Topology} models cannot be exported to ONNX yet; export supports many-to-many, many-to-one (pooling: last) and encoder-decoder");
         if (model.ManyToOne && model.Pooling != "last")
             throw new OnnxException($"model.pooling: '{model.Pooling}' cannot be exported to ONNX yet; export supports many-to-one models with pooling: last");
         if (!model.RnnLayers.Any())

@@ -39,9 +39,20 @@ internal static class UnrolledGraphExporter
                 stacked[name] = r.NumLayers * r.Directions;
             }
 
-        // The batch size as a 1-D shape piece, read from x when a node needs it (zeros, broadcasts to [B,...]).
+        var values = Emit(b, graph, weights, node => InputValue(b, node, input.Name, timeAxis, stacked, Stem(node)), input.Name, batchAxis);
+        Outputs(b, graph, values, timeAxis, name => name);
+    }
+
+    /// <summary>
+    /// Every node of <paramref name="graph"/> as ONNX operators, its inputs taken from <paramref name="inputValue"/>; the batch size,
+    /// when a node needs it, is read from axis <paramref name="batchAxis"/> of the graph input <paramref name="batchInput"/>.
+    /// </summary>
+    internal static Dictionary<Node, string> Emit(OnnxGraphBuilder b, Graph graph, IReadOnlyDictionary<string, float[]> weights, Func<Node, string> inputValue,
+                                                  string batchInput, int batchAxis)
+    {
+        // The batch size as a 1-D shape piece, read from the batch input when a node needs it (zeros, broadcasts to [B,...]).
         string? batchDim = null;
-        string BatchDim() => batchDim ??= b.Node("Gather", "batch_size", [b.Node("Shape", "x_shape", [input.Name]), b.Int64s("batch_axis", batchAxis)], Int("axis", 0));
+        string BatchDim() => batchDim ??= b.Node("Gather", "batch_size", [b.Node("Shape", batchInput + "_shape", [batchInput]), b.Int64s("batch_axis", batchAxis)], Int("axis", 0));
         string ShapeOf(IrShape shape, string stem)
         {
             if (shape.Dims.ToArray().All(d => !IrShape.IsSymbolic(d))) return b.Int64s(stem, [.. shape.Dims.ToArray().Select(d => (long)d)]);
@@ -66,7 +77,7 @@ internal static class UnrolledGraphExporter
             var a = node.Attributes;
             values[node] = node.Op.Name switch
             {
-                "input" => InputValue(b, node, input.Name, timeAxis, stacked, stem),
+                "input" => inputValue(node),
                 "param" => b.Floats(a.Name!, weights[a.Name!], node.Shape.Dims.ToArray()),
                 "const" => b.FloatScalar("const", (float)a.Scalar),
                 "zeros" => IrShape.IsSymbolic(node.Shape.Dims.ToArray().DefaultIfEmpty(0).Min())
@@ -100,11 +111,19 @@ internal static class UnrolledGraphExporter
             };
         }
 
-        // Outputs: per-step values stacked on the time axis, per-layer states on a new first axis.
+        return values;
+    }
+
+    /// <summary>
+    /// The graph's outputs: per-step values stacked on the time axis, per-layer states on a new first axis, unindexed ones as they
+    /// are; each named <paramref name="onnxName"/> of its IR name.
+    /// </summary>
+    internal static void Outputs(OnnxGraphBuilder b, Graph graph, IReadOnlyDictionary<Node, string> values, int timeAxis, Func<string, string> onnxName)
+    {
         foreach (var group in graph.Outputs.GroupBy(o => o.Name))
         {
             var parts = group.OrderBy(o => o.Index).ToList();
-            string name = group.Key;
+            string name = onnxName(group.Key);
             var shape = parts[0].Node.Shape;
             object[] stepDims = [.. shape.Dims.ToArray().Select(d => d == IrShape.Batch ? (object)Batch : d)];
             string value;
@@ -116,7 +135,7 @@ internal static class UnrolledGraphExporter
             }
             else
             {
-                bool sequence = name == ModelNames.Output;
+                bool sequence = group.Key == ModelNames.Output;
                 int axis = sequence ? timeAxis : 0;
                 var pieces = parts.Select(p => b.Node("Unsqueeze", $"{name}.{p.Index}", [values[p.Node], b.Int64s(name + ".axis", axis)])).ToList();
                 value = pieces.Count == 1 ? pieces[0] : b.Node("Concat", name + ".stacked", pieces, Int("axis", axis));
@@ -143,7 +162,7 @@ internal static class UnrolledGraphExporter
     }
 
     /// <summary>A readable value name from the node's origin: <c>rnn.l0.t3.h</c>.</summary>
-    private static string Stem(Node node)
+    internal static string Stem(Node node)
     {
         var o = node.Origin;
         var parts = new List<string>();

@@ -25,12 +25,12 @@ public class OnnxExportRefusalTests
 
     [Fact]
     public void One_to_many_is_refused_naming_the_topology() =>
-        Assert.Equal("model.topology: one-to-many models cannot be exported to ONNX yet; export supports many-to-many and many-to-one (pooling: last)",
+        Assert.Equal("model.topology: one-to-many models cannot be exported to ONNX yet; export supports many-to-many, many-to-one (pooling: last) and encoder-decoder",
             Refusal("model:\n  topology: one-to-many\n  inputs:\n    x: { size: 3 }\n  layers:\n    - rnn: { cell: gru, hidden: 2 }\n    - dense: { units: 4 }\n", new OnnxExportOptions()));
 
     [Fact]
     public void One_to_one_is_refused_naming_the_topology() =>
-        Assert.Equal("model.topology: one-to-one models cannot be exported to ONNX yet; export supports many-to-many and many-to-one (pooling: last)",
+        Assert.Equal("model.topology: one-to-one models cannot be exported to ONNX yet; export supports many-to-many, many-to-one (pooling: last) and encoder-decoder",
             Refusal(Lstm.Replace("model:\n", "model:\n  topology: one-to-one\n"), new OnnxExportOptions()));
 
     [Fact]
