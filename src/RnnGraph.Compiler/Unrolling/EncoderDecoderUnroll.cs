@@ -299,17 +299,10 @@ internal static class EncoderDecoderUnroll
             {
                 var origin = new NodeOrigin(null, rnn.Name, l, 0, t);
                 var step = new CellStep(b, rnn.Cells[l], _cellParams[l], x, states[l], origin);
-                newStates[l] = step.NewStates;
-                x = step.Output;
-                if (_probes)
-                {
-                    // h_t + probe feeds the next step, the layer above, the attention and the head: its gradient is dL/dh_t.
-                    b.CurrentOrigin = origin with { Location = rnn.Location, Label = "probe" };
-                    var h = step.NewStates[0];
-                    var probed = b.Add(h, b.Input(StateProbes.Name(rnn.Name, l, 0), t, h.Shape));
-                    newStates[l] = [probed, .. step.NewStates.Skip(1)];
-                    if (step.Output == h) x = probed;
-                }
+                // With probes, h_t + probe feeds the next step, the layer above, the attention and the head: its gradient is dL/dh_t.
+                (newStates[l], x) = _probes
+                    ? UnrollPass.Probed(b, rnn, l, 0, t, step, origin with { Location = rnn.Location, Label = "probe" })
+                    : (step.NewStates, step.Output);
                 if (_training && rnn.Dropout > 0 && l < rnn.NumLayers - 1)
                 {
                     b.CurrentOrigin = new NodeOrigin(rnn.Location, rnn.Name, l, -1, t, "dropout");

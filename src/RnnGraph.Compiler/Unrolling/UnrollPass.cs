@@ -178,7 +178,7 @@ public static class UnrollPass
     /// output is h_t), so h_t + probe feeds both the recurrence and the layers above. The mask blending, if any, comes
     /// after: past a sequence's end the probe reaches nothing and its gradient is exactly zero.
     /// </summary>
-    private static (Node[] States, Node Output) Probed(GraphBuilder b, BoundRnnLayer layer, int l, int d, int t, CellStep step, NodeOrigin origin)
+    internal static (Node[] States, Node Output) Probed(GraphBuilder b, BoundRnnLayer layer, int l, int d, int t, CellStep step, NodeOrigin origin)
     {
         b.CurrentOrigin = origin;
         var h = step.NewStates[0];

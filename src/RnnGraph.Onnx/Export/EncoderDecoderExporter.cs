@@ -49,14 +49,9 @@ internal static class EncoderDecoderExporter
         b.Input(input.Name, input.IsTokens ? DataType.Int64 : DataType.Float, dims);
         b.Input(Lengths, DataType.Int64, Batch);
         var masks = new Masks(b);
-        var values = UnrolledGraphExporter.Emit(b, graph, weights, node =>
-        {
-            var a = node.Attributes;
-            if (a.Name == input.Name && a.Index >= 0)
-                return b.Node("Gather", UnrolledGraphExporter.Stem(node), [input.Name, b.Int64Scalar($"step{a.Index}", a.Index)], Int("axis", timeAxis));
-            if (a.Name == ModelNames.Mask && a.Index >= 0) return masks.At(a.Index);
-            throw new OnnxException($"the encoder graph has an input '{a.Name}' that export cannot feed");
-        }, input.Name, batchAxis);
+        var values = UnrolledGraphExporter.Emit(b, graph, weights, node => node.Attributes.Name == ModelNames.Mask
+            ? masks.At(node.Attributes.Index)
+            : UnrolledGraphExporter.InputValue(b, node, input.Name, timeAxis, new Dictionary<string, int>(), UnrolledGraphExporter.Stem(node)), input.Name, batchAxis);
         UnrolledGraphExporter.Outputs(b, graph, values, 0, name => name);
         return b;
     }
@@ -69,7 +64,7 @@ internal static class EncoderDecoderExporter
         var inputs = graph.Inputs.Where(n => n.Attributes.Name != ModelNames.Mask).GroupBy(n => n.Attributes.Name!).ToList();
         foreach (var group in inputs) b.Reserve(group.Key);
         foreach (var name in graph.Outputs.Select(o => OutputName(o.Name)).Distinct()) b.Reserve(name);
-        var stacked = new HashSet<string>(StringComparer.Ordinal);
+        var stacked = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var group in inputs)
         {
             var first = group.First();
@@ -78,8 +73,8 @@ internal static class EncoderDecoderExporter
             // Indexed inputs (memory and keys per source step, states per layer) come stacked on a new first axis.
             if (group.Key != N.DecoderInput && group.All(n => n.Attributes.Index >= 0))
             {
-                stacked.Add(group.Key);
-                shape.Insert(0, group.Key is N.Memory or N.Keys ? steps : group.Max(n => n.Attributes.Index) + 1);
+                stacked[group.Key] = group.Key is N.Memory or N.Keys ? steps : group.Max(n => n.Attributes.Index) + 1;
+                shape.Insert(0, stacked[group.Key]);
             }
             b.Input(group.Key, kind == InputKind.TokenIds ? DataType.Int64 : DataType.Float, [.. shape]);
         }
@@ -90,9 +85,8 @@ internal static class EncoderDecoderExporter
         {
             var a = node.Attributes;
             if (a.Name == ModelNames.Mask) return masks.At(a.Index);
-            if (stacked.Contains(a.Name!))
-                return b.Node("Gather", UnrolledGraphExporter.Stem(node), [a.Name!, b.Int64Scalar($"index{a.Index}", a.Index)], Int("axis", 0));
-            return a.Name!;
+            // Stacked inputs one step or layer at a time; the token and the feed as they are.
+            return stacked.ContainsKey(a.Name!) ? UnrolledGraphExporter.InputValue(b, node, N.DecoderInput, 0, stacked, UnrolledGraphExporter.Stem(node)) : a.Name!;
         }, N.DecoderInput, 0);
         UnrolledGraphExporter.Outputs(b, graph, values, 0, OutputName);
         return b;

@@ -28,8 +28,7 @@ public static class OnnxExporter
     public static ModelProto Export(Compilation compilation, IReadOnlyDictionary<string, TensorValue> weights, OnnxExportOptions options, string weightsName = "weights")
     {
         var model = compilation.Model ?? throw new InvalidOperationException("the spec has errors; check its diagnostics first");
-        if (options.Opset < MinOpset || options.Opset > MaxOpset)
-            throw new OnnxException($"--opset {options.Opset} is not supported: RnnGraph exports operator sets {MinOpset} to {MaxOpset} (the recurrent operators' layout attribute appeared in {MinOpset})");
+        CheckOpset(options);
         CheckTopology(model);
         var parameters = CheckWeights(model, weights, weightsName);
         var custom = model.RnnLayers.FirstOrDefault(l => !OperatorCells.Contains(l.Cells[0].Name));
@@ -64,8 +63,7 @@ public static class OnnxExporter
     {
         var model = compilation.Model ?? throw new InvalidOperationException("the spec has errors; check its diagnostics first");
         if (!model.IsEncoderDecoder) throw new OnnxException("model.topology: only an encoder-decoder exports as an encoder and a decoder step");
-        if (options.Opset < MinOpset || options.Opset > MaxOpset)
-            throw new OnnxException($"--opset {options.Opset} is not supported: RnnGraph exports operator sets {MinOpset} to {MaxOpset}");
+        CheckOpset(options);
         if (options.Steps is not { } steps)
             throw new OnnxException("an encoder-decoder exports unrolled over a fixed source length: give --steps S (pad each source to S steps and give its length in 'lengths')");
         if (steps < 1 || steps > MaxSteps)
@@ -75,6 +73,12 @@ public static class OnnxExporter
         var parameters = CheckWeights(model, weights, weightsName);
         var (encoder, decoder) = EncoderDecoderExporter.Build(compilation, model, parameters, steps);
         return (Proto(encoder, options.Opset), Proto(decoder, options.Opset));
+    }
+
+    private static void CheckOpset(OnnxExportOptions options)
+    {
+        if (options.Opset < MinOpset || options.Opset > MaxOpset)
+            throw new OnnxException($"--opset {options.Opset} is not supported: RnnGraph exports operator sets {MinOpset} to {MaxOpset} (the recurrent operators' layout attribute appeared in {MinOpset})");
     }
 
     private static ModelProto Proto(OnnxGraphBuilder builder, int opset)

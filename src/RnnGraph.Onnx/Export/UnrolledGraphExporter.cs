@@ -150,7 +150,7 @@ internal static class UnrolledGraphExporter
     }
 
     /// <summary>The ONNX value of an IR input: one step of x, or one layer and direction of a stacked initial state.</summary>
-    private static string InputValue(OnnxGraphBuilder b, Node node, string inputName, int timeAxis, IReadOnlyDictionary<string, int> stacked, string stem)
+    internal static string InputValue(OnnxGraphBuilder b, Node node, string inputName, int timeAxis, IReadOnlyDictionary<string, int> stacked, string stem)
     {
         var a = node.Attributes;
         var kind = (InputKind)a.I0;

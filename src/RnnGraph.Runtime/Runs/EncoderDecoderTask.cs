@@ -137,6 +137,9 @@ internal sealed class EncoderDecoderTask : RunTask
     public static DecodingOptions DecodingOptions(Compilation compilation) =>
         new(SpecialTokens.BosId, SpecialTokens.EosId, compilation.Model!.EncoderDecoder!.MaxOutputLength);
 
+    /// <summary>The decoding graphs of a model with its weights, never emitting <see cref="Banned"/> tokens.</summary>
+    public static EncoderDecoderSteps Steps(Compilation compilation, ParameterSet parameters) => new(compilation, parameters, Banned.ToArray());
+
     /// <summary>The tokens decoding never emits: padding, &lt;unk&gt; and &lt;bos&gt;.</summary>
     public static readonly IReadOnlyList<int> Banned = [SpecialTokens.PadId, SpecialTokens.UnkId, SpecialTokens.BosId];
 
@@ -151,7 +154,7 @@ internal sealed class EncoderDecoderTask : RunTask
 
     public override RunReport Finish(ParameterSet parameters, Trainer trainer, string runFolder)
     {
-        var model = new EncoderDecoderSteps(Compilation, parameters, Banned.ToArray());
+        var model = Steps(Compilation, parameters);
         var options = DecodingOptions(Compilation);
         var beam = Beam(Settings);
         var lines = new List<string>();
@@ -177,11 +180,11 @@ internal sealed class EncoderDecoderTask : RunTask
                     $"{name} {decoder}: sequence accuracy {score.WordAccuracy:0.00%}, token error rate {score.TokenErrorRate:0.00%} ({pairs.Count} pairs, {seconds:0.0} s)"));
                 json.Append(string.Create(CultureInfo.InvariantCulture,
                     $"{(json.Length > 1 ? "," : "")}\n  \"{name} {decoder}\": {{\"sequence_accuracy\": {score.WordAccuracy:R}, \"token_error_rate\": {score.TokenErrorRate:R}, \"pairs\": {pairs.Count}, \"seconds\": {seconds:0.###}}}"));
-                if (decoder == decoders[^1].Name) examples ??= (name, decoder, pairs, hypotheses);
-                if (decoder == decoders[^1].Name)
-                    for (int i = 0; i < pairs.Count; i++)
-                        predictions.Append(name).Append('\t').Append(pairs[i].SourceText).Append('\t').Append(pairs[i].TargetText).Append('\t')
-                            .Append(Data.TargetTokenizer.Detokenize(Data.Target.Decode(hypotheses[i].Tokens))).Append('\n');
+                if (decoder != decoders[^1].Name) continue;
+                examples ??= (name, decoder, pairs, hypotheses);
+                for (int i = 0; i < pairs.Count; i++)
+                    predictions.Append(name).Append('\t').Append(pairs[i].SourceText).Append('\t').Append(pairs[i].TargetText).Append('\t')
+                        .Append(Data.TargetTokenizer.Detokenize(Data.Target.Decode(hypotheses[i].Tokens))).Append('\n');
             }
         }
         json.Append("\n}\n");

@@ -69,14 +69,12 @@ public static class RunBatches
     internal static TrainingBatch Cut(TrainingBatch batch, int steps, bool targetPerExample)
     {
         int perStepInput = batch.Inputs.Length / batch.Steps;
-        if (batch.TargetSteps > 0)
-            return batch with { Steps = steps, Inputs = batch.Inputs[..(perStepInput * steps)], Lengths = batch.Lengths?.Select(l => Math.Min(l, steps)).ToArray() };
-        var targets = targetPerExample ? batch.Targets : batch.Targets[..(batch.Targets.Length / batch.Steps * steps)];
+        bool perStepTargets = batch.TargetSteps == 0 && !targetPerExample;
         return batch with
         {
             Steps = steps,
             Inputs = batch.Inputs[..(perStepInput * steps)],
-            Targets = targets,
+            Targets = perStepTargets ? batch.Targets[..(batch.Targets.Length / batch.Steps * steps)] : batch.Targets,
             Lengths = batch.Lengths?.Select(l => Math.Min(l, steps)).ToArray(),
         };
     }

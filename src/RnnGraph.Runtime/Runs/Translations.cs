@@ -33,7 +33,7 @@ public static class Translations
         if (sourceTokens.Count == 0) throw new RunException("the input has no tokens to encode; give a non-empty --input");
         if (nBest > beamWidth) throw new RunException($"--n-best {nBest} needs a beam at least as wide; use --beam {nBest} or more");
         var source = model.Vocabulary.Encode(sourceTokens);
-        var steps = new EncoderDecoderSteps(model.Compilation, model.Parameters, EncoderDecoderTask.Banned.ToArray());
+        var steps = EncoderDecoderTask.Steps(model.Compilation, model.Parameters);
         var options = EncoderDecoderTask.DecodingOptions(model.Compilation);
         steps.Encode([source], beamWidth);
         IReadOnlyList<Hypothesis> hypotheses = beamWidth <= 1
@@ -69,6 +69,7 @@ public static class Translations
         if (lines.Count == 0) throw new RunException($"{path}: the file has no lines to decode; give one source per line");
         bool pairs = lines[0].Text.Contains('\t', StringComparison.Ordinal);
         var sources = new List<int[]>(lines.Count);
+        var sourceTexts = new List<string>(lines.Count);
         var references = new List<(string Text, int[] Ids)?>(lines.Count);
         foreach (var line in lines)
         {
@@ -78,6 +79,7 @@ public static class Translations
             if (!pairs && tab >= 0)
                 throw new DataFileException(path, line.Line, tab + 1, "the first line has no tab but this one does; give every line a reference (source<TAB>reference), or none");
             string source = pairs ? line.Text[..tab] : line.Text;
+            sourceTexts.Add(source);
             var tokens = model.Tokenizer.Tokenize(source);
             if (tokens.Count == 0) throw new DataFileException(path, line.Line, 1, "the source is empty; every line needs a source to decode");
             sources.Add(model.Vocabulary.Encode(tokens));
@@ -92,7 +94,7 @@ public static class Translations
             references.Add((reference, model.TargetVocabulary!.Encode(referenceTokens)));
         }
 
-        var steps = new EncoderDecoderSteps(model.Compilation, model.Parameters, EncoderDecoderTask.Banned.ToArray());
+        var steps = EncoderDecoderTask.Steps(model.Compilation, model.Parameters);
         var options = EncoderDecoderTask.DecodingOptions(model.Compilation);
         var beam = EncoderDecoderTask.Beam(model.Settings with { BeamWidth = beamWidth });
         var hypotheses = EncoderDecoderDecoding.Decode(steps, sources, options, beam, progress: done => progress?.Invoke(done, sources.Count));
@@ -102,8 +104,7 @@ public static class Translations
         {
             var h = hypotheses[i];
             if (references[i] is { } r) score!.Add(h.Tokens, r.Ids);
-            string source = pairs ? lines[i].Text[..lines[i].Text.IndexOf('\t', StringComparison.Ordinal)] : lines[i].Text;
-            result.Add(new FileTranslation(lines[i].Line, source, references[i]?.Text, model.TargetTokenizer!.Detokenize(model.TargetVocabulary!.Decode(h.Tokens)), h.EndedWithEos));
+            result.Add(new FileTranslation(lines[i].Line, sourceTexts[i], references[i]?.Text, model.TargetTokenizer!.Detokenize(model.TargetVocabulary!.Decode(h.Tokens)), h.EndedWithEos));
         }
         return new FileTranslations(result, score);
     }
